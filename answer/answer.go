@@ -1,0 +1,350 @@
+// Package answer is the use case "answer this question": it cleans the question, detects its
+// language, retrieves passages, judges whether krog knows the answer, and composes the extractive
+// reply (curated summary, best passage with the question's words highlighted, sources) or, when a
+// Summarizer is configured, a grounded LLM summary with a safe fallback. It knows nothing of Slack
+// or the terminal; both render a Reply.
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/krog-advisor/krog/index"
+	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
+)
+
+// MaxQuestion is the longest question krog reads, in characters; longer ones are cut.
+const MaxQuestion = 2000
+
+// SnippetLen is the length of the passage excerpt shown with an answer, in bytes.
+const SnippetLen = 600
+
+// Service answers questions from an index.
+type Service struct {
+	idx     *index.Index
+	sum     Summarizer // nil: extractive answers only
+	timeout time.Duration
+	redact  bool
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// Config is what a Service needs besides its index; the zero value answers extractively.
+type Config struct {
+	Summarizer Summarizer    // nil: no LLM
+	Timeout    time.Duration // for the whole LLM step, retry included (default 20 s)
+	Redact     bool          // mask e-mail addresses, phone numbers, IBANs and tax numbers before the LLM
+	Logger     *slog.Logger
+}
+
+// New returns a Service answering from idx.
+func New(idx *index.Index, cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 20 * time.Second
+	}
+	return &Service{idx: idx, sum: cfg.Summarizer, timeout: cfg.Timeout, redact: cfg.Redact, log: cfg.Logger, now: time.Now}
+}
+
+// LLM reports whether the service summarises with a model.
+func (s *Service) LLM() bool { return s.sum != nil }
+
+// Index is the index the service answers from.
+func (s *Service) Index() *index.Index { return s.idx }
+
+// Request is one question.
+type Request struct {
+	Question string
+	Lang     string // "sl" or "en" forces the answer language; "" detects it
+	K        int    // sources to return (default 3)
+	Offset   int    // skip this many documents ("more sources")
+	// Context is the thread's earlier question; a short follow-up ("and in Slovenia?") is read with it.
+	Context string
+	NoLLM   bool
+	// OnDelta, if set, receives the LLM's text as it streams in.
+	OnDelta func(text string)
+}
+
+// Reply is krog's answer.
+type Reply struct {
+	Question string        `json:"question"`
+	Lang     string        `json:"lang"`
+	Detected string        `json:"detected_lang"`
+	Found    bool          `json:"found"`
+	Mode     string        `json:"mode"` // "extractive" or "llm"
+	Model    string        `json:"model,omitempty"`
+	Usage    *Usage        `json:"usage,omitempty"`
+	Fallback string        `json:"fallback,omitempty"`
+	Answer   string        `json:"answer"` // plain text of the whole answer
+	Sources  []Source      `json:"sources"`
+	Notices  []string      `json:"notices,omitempty"`
+	TookMS   float64       `json:"took_ms"`
+	Took     time.Duration `json:"-"`
+
+	// What the faces render.
+	Summary     string   `json:"-"` // curated summary of the best document (extractive)
+	LLMText     string   `json:"-"` // the LLM's answer with [n] citations (mode llm)
+	Title       string   `json:"-"` // title of the best document
+	Heading     string   `json:"-"` // section of the best passage
+	Passage     Snippet  `json:"-"` // best passage excerpt with highlights
+	LangNote    string   `json:"-"` // "available in Slovene only", …
+	Suggestions []string `json:"-"` // titles of close documents (not found)
+	DocID       string   `json:"-"`
+}
+
+// Snippet is a passage excerpt with highlighted ranges.
+type Snippet = index.Snippet
+
+// Usage is the LLM's token count.
+type Usage struct {
+	Prompt     int `json:"prompt_tokens"`
+	Completion int `json:"completion_tokens"`
+	Total      int `json:"total_tokens"`
+}
+
+// Source is one document the answer rests on, with its best passage.
+type Source struct {
+	ID           string             `json:"id"`
+	Title        string             `json:"title"`
+	URL          string             `json:"url"`
+	Lang         string             `json:"lang"`
+	Jurisdiction string             `json:"jurisdiction"`
+	Updated      string             `json:"updated"`
+	Section      string             `json:"section"`
+	Snippet      string             `json:"snippet"`
+	Score        float64            `json:"score"`
+	Links        []knowledge.Source `json:"links"`
+	Excerpt      Snippet            `json:"-"`
+}
+
+// InputError is a question krog cannot take; Msg is a friendly sentence in each language.
+type InputError struct{ Key string }
+
+func (e *InputError) Error() string { return T("en", e.Key) }
+
+// Message is the friendly sentence in language l.
+func (e *InputError) Message(l string) string { return T(l, e.Key) }
+
+// Clean makes user text safe to search: valid UTF-8, no control characters, single spaces, at most
+// MaxQuestion characters. cut reports whether it was shortened.
+func Clean(q string) (clean string, cut bool) {
+	q = strings.ToValidUTF8(q, " ")
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' {
+			return ' '
+		}
+		return r
+	}, q)
+	q = strings.Join(strings.Fields(q), " ")
+	if utf8.RuneCountInString(q) > MaxQuestion {
+		cut = true
+		r := []rune(q)[:MaxQuestion]
+		q = string(r)
+		if i := strings.LastIndex(q, " "); i > MaxQuestion*3/4 {
+			q = q[:i]
+		}
+	}
+	return q, cut
+}
+
+func hasWords(q string) bool {
+	for _, r := range q {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Prepare cleans and checks a question; the error is an *InputError.
+func Prepare(q string) (string, bool, error) {
+	q, cut := Clean(q)
+	if q == "" {
+		return "", false, &InputError{Key: "empty"}
+	}
+	if !hasWords(q) {
+		return q, cut, &InputError{Key: "no_words"}
+	}
+	return q, cut, nil
+}
+
+// Answer answers one question. Errors are *InputError for unusable questions; anything else is
+// krog's fault and should reach the user as T(lang, "error").
+func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
+	start := s.now()
+	q, cut, err := Prepare(req.Question)
+	detected := string(lang.Detect(q))
+	l := req.Lang
+	if l == "" {
+		l = detected
+	}
+	if l == "" && req.Context != "" {
+		l = string(lang.Detect(req.Context))
+	}
+	rep := Reply{Question: q, Detected: detected, Lang: l, Mode: "extractive", Sources: []Source{}}
+	if l == "" {
+		rep.Lang = "en"
+	}
+	if err != nil {
+		return rep, err
+	}
+	if cut {
+		rep.Notices = append(rep.Notices, T(rep.Lang, "cut"))
+	}
+	k := req.K
+	if k <= 0 {
+		k = 3
+	}
+	res, err := s.retrieve(ctx, q, req.Context, l, k+req.Offset)
+	if err != nil {
+		return rep, fmt.Errorf("answer %q: %w", truncate(q, 60), err)
+	}
+	s.compose(&rep, res, k, req.Offset)
+	if rep.Found && s.sum != nil && !req.NoLLM {
+		s.summarize(ctx, req, &rep, res)
+	}
+	rep.Took = s.now().Sub(start)
+	rep.TookMS = float64(rep.Took.Microseconds()) / 1000
+	return rep, nil
+}
+
+// retrieve searches for q; a follow-up that is not understood alone is searched together with its
+// thread's earlier question.
+func (s *Service) retrieve(ctx context.Context, q, context, l string, k int) (index.Result, error) {
+	// Documents, not passages, are what an answer lists: fetch enough passages to fill k documents.
+	want := k * 6
+	res, err := s.idx.Search(ctx, index.Query{Text: q, Lang: l, K: want})
+	if err != nil || context == "" {
+		return res, err
+	}
+	if res.Found && len(strings.Fields(q)) > 4 {
+		return res, nil
+	}
+	both, err := s.idx.Search(ctx, index.Query{Text: context + " " + q, Lang: l, K: want})
+	if err != nil {
+		return res, nil
+	}
+	if both.Found || !res.Found {
+		return both, nil
+	}
+	return res, nil
+}
+
+// compose fills rep with the extractive answer: the best document in the asker's language, its
+// summary, its best passage, and up to k documents as sources (skipping offset documents).
+func (s *Service) compose(rep *Reply, res index.Result, k, offset int) {
+	rep.Found = res.Found
+	l := rep.Lang
+	docs := groupByDoc(res.Hits)
+	if res.Found && offset > 0 {
+		docs = docs[min(offset, len(docs)):]
+	}
+	if !res.Found {
+		rep.Answer = T(l, "not_found") + " " + T(l, "not_found_covers")
+		seen := map[string]bool{}
+		for _, g := range docs {
+			if len(rep.Suggestions) == 3 {
+				break
+			}
+			if d := s.preferred(g.doc.ID, l); d != nil && !seen[d.ID] {
+				seen[d.ID] = true
+				rep.Suggestions = append(rep.Suggestions, d.Title)
+			}
+		}
+		return
+	}
+	for i, g := range docs {
+		if len(rep.Sources) == k {
+			break
+		}
+		hit := s.bestIn(res.Hits, g, l)
+		d := hit.Section.Doc
+		src := sourceFor(hit)
+		src.Excerpt = s.idx.Snippet(hit.Section, hit.Terms, SnippetLen)
+		src.Snippet = src.Excerpt.Render("**", "**", nil)
+		rep.Sources = append(rep.Sources, src)
+		if i == 0 {
+			rep.DocID, rep.Title, rep.Summary = d.ID, d.Title, d.Summary
+			rep.Heading, rep.Passage = hit.Section.Heading, src.Excerpt
+			if d.Lang != l {
+				if l == "sl" {
+					rep.LangNote = T(l, "only_en")
+				} else {
+					rep.LangNote = T(l, "only_sl")
+				}
+			}
+		}
+	}
+	if len(rep.Sources) == 0 {
+		rep.Found = false
+		rep.Answer = T(l, "more_none")
+		return
+	}
+	rep.Answer = rep.Summary + "\n\n" + rep.Heading + ": " + rep.Passage.Text
+}
+
+type docGroup struct {
+	doc  *knowledge.Doc
+	hits []int
+}
+
+// groupByDoc orders documents by their best passage; both language versions of a document are
+// one group.
+func groupByDoc(hits []index.Hit) []docGroup {
+	var out []docGroup
+	at := map[string]int{}
+	for i, h := range hits {
+		id := h.Section.Doc.ID
+		j, ok := at[id]
+		if !ok {
+			j = len(out)
+			at[id] = j
+			out = append(out, docGroup{doc: h.Section.Doc})
+		}
+		out[j].hits = append(out[j].hits, i)
+	}
+	return out
+}
+
+// bestIn is the best passage of a document group in language l, or its best passage in any
+// language when l has none among the hits.
+func (s *Service) bestIn(hits []index.Hit, g docGroup, l string) index.Hit {
+	for _, i := range g.hits {
+		if hits[i].Section.Doc.Lang == l {
+			return hits[i]
+		}
+	}
+	return hits[g.hits[0]]
+}
+
+func (s *Service) preferred(id, l string) *knowledge.Doc {
+	c := s.idx.Corpus()
+	if d := c.Doc(id, l); d != nil {
+		return d
+	}
+	if d := c.Doc(id, "en"); d != nil {
+		return d
+	}
+	return c.Doc(id, "sl")
+}
+
+func round(f float64) float64 { return float64(int64(f*10000+0.5)) / 10000 }
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// ErrNotFound is returned by lookups that found nothing.
+var ErrNotFound = errors.New("not found")

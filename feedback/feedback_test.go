@@ -1,0 +1,183 @@
+package feedback
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func open(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "krog.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func TestOpenMigratesOnceAndReopens(t *testing.T) {
+	ctx := context.Background()
+	s, path := open(t)
+	if err := s.RecordAnswer(ctx, Answer{ID: "a1", Time: t0, Found: true, Docs: []string{"by-product"}, Question: "Kaj je stranski proizvod?"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s2.Close()
+	var v int
+	if err := s2.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v != len(migrations) {
+		t.Errorf("user_version = %d, want %d", v, len(migrations))
+	}
+	r, err := s2.Report(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Answers != 1 || r.Found != 1 {
+		t.Errorf("after reopen: answers %d found %d, want 1 1", r.Answers, r.Found)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "krog.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if s, err := Open(context.Background(), path); err == nil {
+		s.Close()
+		t.Fatal("Open accepted a schema newer than it knows")
+	}
+}
+
+func TestReport(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	answers := []Answer{
+		{ID: "a1", Time: t0, Team: "T1", Surface: "command", Lang: "sl", Found: true, Docs: []string{"by-product", "end-of-waste"}, Question: "Kaj je stranski proizvod?"},
+		{ID: "a2", Time: t0.Add(time.Hour), Team: "T1", Surface: "mention", Lang: "sl", Found: true, Docs: []string{"by-product"}, Question: "kaj je stranski proizvod? "},
+		{ID: "a3", Time: t0.Add(2 * time.Hour), Team: "T1", Surface: "dm", Lang: "en", Found: false, Question: "How do I bake bread?"},
+		{ID: "a4", Time: t0.Add(3 * time.Hour), Team: "T1", Surface: "dm", Lang: "en", Found: false, Question: "how do I bake bread?"},
+		{ID: "a5", Time: t0.Add(4 * time.Hour), Team: "T1", Surface: "command", Lang: "en", Found: true, Mode: "llm", Model: "m", Docs: []string{"end-of-waste"}},
+	}
+	for _, a := range answers {
+		if err := s.RecordAnswer(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u1, u2 := VoterID("T1", "U1"), VoterID("T1", "U2")
+	votes := []Vote{
+		{AnswerID: "a1", Voter: u1, Value: 1, Time: t0},
+		{AnswerID: "a1", Voter: u1, Value: -1, Time: t0.Add(time.Minute)}, // changes their mind
+		{AnswerID: "a1", Voter: u2, Value: -1, Time: t0},
+		{AnswerID: "a2", Voter: u1, Value: 1, Time: t0},
+		{AnswerID: "a5", Voter: u2, Value: 1, Time: t0},
+	}
+	for _, v := range votes {
+		if err := s.RecordVote(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RecordVote(ctx, Vote{AnswerID: "a1", Voter: u1, Value: 2}); err == nil {
+		t.Error("a vote of 2 was accepted")
+	}
+	if err := s.RecordComment(ctx, Comment{AnswerID: "a1", Voter: u2, Text: "  Manjka postopek prijave na ARSO. ", Time: t0.Add(5 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordComment(ctx, Comment{AnswerID: "a1", Voter: u2, Text: "   ", Time: t0}); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := s.Report(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Answers != 5 || r.Found != 3 || r.LLM != 1 || r.Up != 2 || r.Down != 2 || r.Hidden != 1 {
+		t.Errorf("totals = answers %d found %d llm %d up %d down %d hidden %d, want 5 3 1 2 2 1", r.Answers, r.Found, r.LLM, r.Up, r.Down, r.Hidden)
+	}
+	wantQ := []Question{
+		{Text: "How do I bake bread?", Lang: "en", Count: 2, Found: 0, Last: t0.Add(3 * time.Hour)},
+		{Text: "Kaj je stranski proizvod?", Lang: "sl", Count: 2, Found: 2, Up: 1, Down: 2, Last: t0.Add(time.Hour)},
+	}
+	if diff := cmp.Diff(wantQ, r.Questions); diff != "" {
+		t.Errorf("questions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantQ[:1], r.Unanswered); diff != "" {
+		t.Errorf("unanswered (-want +got):\n%s", diff)
+	}
+	wantD := []DocStats{
+		{Doc: "by-product", Main: 2, Shown: 2, Up: 1, Down: 2},
+		{Doc: "end-of-waste", Main: 1, Shown: 2, Up: 1, Down: 0},
+	}
+	if diff := cmp.Diff(wantD, r.Docs); diff != "" {
+		t.Errorf("documents (-want +got):\n%s", diff)
+	}
+	wantC := []CommentRow{{Time: t0.Add(5 * time.Minute), Text: "Manjka postopek prijave na ARSO.", Question: "Kaj je stranski proizvod?", Lang: "sl", Docs: []string{"by-product", "end-of-waste"}}}
+	if diff := cmp.Diff(wantC, r.Comments); diff != "" {
+		t.Errorf("comments (-want +got):\n%s", diff)
+	}
+
+	since, err := s.Report(ctx, t0.Add(150*time.Minute), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if since.Answers != 2 || len(since.Unanswered) != 1 || since.Unanswered[0].Count != 1 || len(since.Comments) != 0 {
+		t.Errorf("since 11:30: answers %d unanswered %+v comments %d, want 2, one question once, 0", since.Answers, since.Unanswered, len(since.Comments))
+	}
+
+	var rows []Row
+	if err := s.Rows(ctx, time.Time{}, func(r Row) error { rows = append(rows, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[0].ID != "a1" || rows[0].Up != 0 || rows[0].Down != 2 || len(rows[0].Comments) != 1 || rows[4].Question != "" || rows[4].Mode != "llm" {
+		t.Errorf("rows = %+v", rows)
+	}
+}
+
+func TestConcurrentWrites(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := range 100 {
+		wg.Go(func() {
+			id := string(rune('a'+i%26)) + time.Duration(i).String()
+			if err := s.RecordAnswer(ctx, Answer{ID: id, Time: t0, Found: true, Docs: []string{"d"}}); err != nil {
+				errs <- err
+			}
+			if err := s.RecordVote(ctx, Vote{AnswerID: id, Voter: "v", Value: 1, Time: t0}); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	r, err := s.Report(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Answers != 100 || r.Up != 100 {
+		t.Errorf("answers %d up %d, want 100 100", r.Answers, r.Up)
+	}
+}

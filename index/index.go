@@ -1,0 +1,570 @@
+// Package index is krog's retrieval core, and the only package that knows Bleve: the mapping and
+// analyzers (English, and krog's own Slovene), building an in-memory scorch index from the corpus,
+// cross-language query construction from the glossary, the confidence rule that turns a ranking into
+// "found" or "not found", and highlighted snippets. It returns plain Hit values.
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/krog-advisor/krog/knowledge"
+)
+
+// Field boosts, tuned on knowledge/eval/questions.jsonl (see README, "Relevance"): a match in a
+// heading or a title says more about what a passage is for than a match in running text; tags are
+// curated search words; the summary is shared by every passage of a document, so it only helps a
+// little to tell passages apart.
+var fieldBoosts = []struct {
+	name  string
+	boost float64
+}{
+	{"title", 2.0},
+	{"section", 2.5},
+	{"tags", 1.5},
+	{"summary", 0.7},
+	{"text", 1.0},
+}
+
+const (
+	// otherLangFactor scales the score of a passage not in the question's language, so that the
+	// asker's language wins a near tie but a much better passage in the other language still shows.
+	otherLangFactor = 0.8
+	// fuzzyBoost weighs a typo's correction against an exact match.
+	fuzzyBoost = 0.3
+	// expansionBoost weighs glossary translations of the question's terms.
+	expansionBoost = 0.8
+	batchSize      = 1000
+)
+
+// Options changes how an index is built; the zero value is krog's normal configuration.
+type Options struct {
+	// SlAnalyzer replaces the Slovene analyzer, for the ablation (e.g. "standard", "hr").
+	SlAnalyzer string
+	// NoSynonyms leaves the glossary out of the index (cross-language search off).
+	NoSynonyms bool
+}
+
+// Index is a built, searchable corpus. It is safe for concurrent searches.
+type Index struct {
+	bi       bleve.Index
+	corpus   *knowledge.Corpus
+	analyzer map[string]analysis.Analyzer // by language
+	anames   map[string]string
+	sections map[string]*knowledge.Section
+	terms    map[string]map[string]struct{} // passage id → analyzed terms of all its fields
+	df       map[string]map[string]int      // lang → term → passages containing it
+	nByLang  map[string]int
+	vocab    map[string][]string // lang → every analyzed term, for typo correction
+	gloss    *glossMatcher
+}
+
+// Build indexes every passage of the corpus in memory (scorch, BM25).
+func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error) {
+	im := bleve.NewIndexMapping()
+	if err := addAnalyzers(im); err != nil {
+		return nil, fmt.Errorf("define analyzers: %w", err)
+	}
+	slA := AnalyzerSl
+	if opt.SlAnalyzer != "" {
+		slA = opt.SlAnalyzer
+	}
+	anames := map[string]string{"sl": slA, "en": AnalyzerEn}
+	im.ScoringModel = "bm25"
+	im.DefaultAnalyzer = AnalyzerEn
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	dm := bleve.NewDocumentStaticMapping()
+	kw := bleve.NewKeywordFieldMapping()
+	kw.Store = false
+	kw.IncludeInAll = false
+	kw.DocValues = false
+	for _, f := range []string{"doc", "lang", "topic", "jurisdiction"} {
+		dm.AddFieldMappingsAt(f, kw)
+	}
+	for l, a := range anames {
+		src := "syn_" + l
+		if !opt.NoSynonyms {
+			if err := im.AddSynonymSource(src, map[string]any{"collection": src, "analyzer": a}); err != nil {
+				return nil, fmt.Errorf("synonym source %s: %w", src, err)
+			}
+		}
+		for _, f := range fieldBoosts {
+			fm := bleve.NewTextFieldMapping()
+			fm.Analyzer = a
+			fm.Store = false
+			fm.IncludeInAll = false
+			fm.IncludeTermVectors = false
+			fm.DocValues = false
+			if !opt.NoSynonyms {
+				fm.SynonymSource = src
+			}
+			dm.AddFieldMappingsAt(l+"_"+f.name, fm)
+		}
+	}
+	im.DefaultMapping = dm
+	bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	ix := &Index{
+		bi: bi, corpus: c,
+		analyzer: map[string]analysis.Analyzer{},
+		anames:   anames,
+		sections: map[string]*knowledge.Section{},
+		terms:    map[string]map[string]struct{}{},
+		df:       map[string]map[string]int{"sl": {}, "en": {}},
+		nByLang:  map[string]int{},
+	}
+	for l, a := range anames {
+		if ix.analyzer[l] = im.AnalyzerNamed(a); ix.analyzer[l] == nil {
+			bi.Close()
+			return nil, fmt.Errorf("no analyzer %q", a)
+		}
+	}
+	batch := bi.NewBatch()
+	flush := func() error {
+		if batch.Size() == 0 {
+			return nil
+		}
+		if err := bi.Batch(batch); err != nil {
+			return fmt.Errorf("index batch: %w", err)
+		}
+		batch.Reset()
+		return ctx.Err()
+	}
+	for _, s := range c.Sections() {
+		d := s.Doc
+		l := d.Lang
+		tags := strings.Join(d.Tags, ", ")
+		doc := map[string]any{
+			"doc": d.ID, "lang": l, "topic": d.Topic, "jurisdiction": d.Jurisdiction,
+			l + "_title": d.Title, l + "_section": s.Heading, l + "_tags": tags,
+			l + "_summary": d.Summary, l + "_text": s.Text,
+		}
+		if err := batch.Index(s.ID, doc); err != nil {
+			bi.Close()
+			return nil, fmt.Errorf("index %s: %w", s.ID, err)
+		}
+		ix.sections[s.ID] = s
+		set := map[string]struct{}{}
+		for _, txt := range []string{d.Title, s.Heading, tags, d.Summary, s.Text} {
+			for _, tok := range ix.analyzer[l].Analyze([]byte(txt)) {
+				set[string(tok.Term)] = struct{}{}
+			}
+		}
+		ix.terms[s.ID] = set
+		for t := range set {
+			ix.df[l][t]++
+		}
+		ix.nByLang[l]++
+		if batch.Size() >= batchSize {
+			if err := flush(); err != nil {
+				bi.Close()
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		bi.Close()
+		return nil, err
+	}
+	ix.vocab = map[string][]string{}
+	for l, terms := range ix.df {
+		for t := range terms {
+			ix.vocab[l] = append(ix.vocab[l], t)
+		}
+		sort.Strings(ix.vocab[l])
+	}
+	ix.gloss = newGlossMatcher(c.Glossary, ix.analyze)
+	if !opt.NoSynonyms {
+		if err := ix.indexSynonyms(); err != nil {
+			bi.Close()
+			return nil, err
+		}
+	}
+	return ix, nil
+}
+
+// Close releases the index.
+func (ix *Index) Close() error { return ix.bi.Close() }
+
+// Len is the number of passages indexed.
+func (ix *Index) Len() int { return len(ix.sections) }
+
+// Corpus is the corpus the index was built from.
+func (ix *Index) Corpus() *knowledge.Corpus { return ix.corpus }
+
+// Token is one term an analyzer produced, with its place in the input.
+type Token struct {
+	Term     string `json:"term"`
+	Position int    `json:"position"`
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+}
+
+// Analyze runs the analyzer of language l ("sl" or "en") over text.
+func (ix *Index) Analyze(l, text string) []Token {
+	var out []Token
+	for _, t := range ix.analyzer[l].Analyze([]byte(text)) {
+		out = append(out, Token{Term: string(t.Term), Position: t.Position, Start: t.Start, End: t.End})
+	}
+	return out
+}
+
+// tok is an analyzed term with the byte range of the word it came from.
+type tok struct {
+	term       string
+	start, end int
+}
+
+func (ix *Index) tokens(l, text string) []tok {
+	ts := ix.analyzer[l].Analyze([]byte(text))
+	out := make([]tok, len(ts))
+	for i, t := range ts {
+		out[i] = tok{string(t.Term), t.Start, t.End}
+	}
+	return out
+}
+
+func (ix *Index) analyze(l, text string) []string {
+	a := ix.analyzer[l]
+	if a == nil {
+		return nil
+	}
+	ts := a.Analyze([]byte(text))
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t.Term)
+	}
+	return out
+}
+
+// indexSynonyms loads the glossary into Bleve's synonym sources. Bleve expands only terms that
+// analyze to a single token, so this covers acronyms and one-word terms (EPR ↔ PRO, odpadek ↔
+// waste); multi-word terms are bridged by the glossary matcher at query time (see expand).
+func (ix *Index) indexSynonyms() error {
+	batch := ix.bi.NewBatch()
+	for i, t := range ix.corpus.Glossary.Terms {
+		forms := slices.Concat(t.SL, t.EN, t.Acronyms)
+		for l := range ix.analyzer {
+			var single []string
+			for _, f := range forms {
+				if len(ix.analyze(l, f)) == 1 && !slices.Contains(single, f) {
+					single = append(single, f)
+				}
+			}
+			if len(single) < 2 {
+				continue
+			}
+			col := "syn_" + l
+			if err := batch.IndexSynonym(fmt.Sprintf("%s-%d", l, i), col, &bleve.SynonymDefinition{Synonyms: single}); err != nil {
+				return fmt.Errorf("glossary line %d: %w", t.Line, err)
+			}
+		}
+	}
+	if err := ix.bi.Batch(batch); err != nil {
+		return fmt.Errorf("index synonyms: %w", err)
+	}
+	return nil
+}
+
+// Query is what to search for.
+type Query struct {
+	Text string
+	Lang string // the asker's language: "sl", "en" or "" (no preference)
+	K    int    // passages to return
+	// Offset skips the first passages ("more sources").
+	Offset int
+}
+
+// Hit is one retrieved passage.
+type Hit struct {
+	Section  *knowledge.Section
+	Score    float64
+	Coverage float64  // share of the question's concepts this passage contains, weighted by rarity
+	Anchored bool     // it contains at least one glossary term of the question
+	Terms    []string // analyzed query terms (in the passage's language) that it contains
+}
+
+// Result is a ranked list of passages and the confidence verdict.
+type Result struct {
+	Hits  []Hit
+	Found bool
+	Took  time.Duration
+}
+
+// MinCoverage is the confidence rule: krog answers only when its best passage contains at least
+// this share of what the question is about (each content word or glossary term of the question,
+// weighted by how rare it is in the corpus; words the corpus has never seen weigh most). An
+// off-topic question ("Who won the football world cup?") shares at best a common word or a year
+// with the corpus and stays well below; a question in krog's domain shares its key terms.
+const MinCoverage = 0.55
+
+// Search ranks passages for q.
+func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
+	start := time.Now()
+	if q.K <= 0 {
+		q.K = 5
+	}
+	plan := ix.plan(q.Text, q.Lang)
+	if len(plan.concepts) == 0 {
+		return Result{Took: time.Since(start)}, nil
+	}
+	req := bleve.NewSearchRequestOptions(plan.query, max(50, (q.Offset+q.K)*4), 0, false)
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		s := ix.sections[h.ID]
+		if s == nil {
+			continue
+		}
+		cov, anchored, terms := ix.coverage(plan, s)
+		score := h.Score
+		if q.Lang != "" && s.Doc.Lang != q.Lang {
+			score *= otherLangFactor
+		}
+		// Passages that hold more of the question rank first among near equals.
+		score *= 0.5 + cov
+		hits = append(hits, Hit{Section: s, Score: score, Coverage: cov, Anchored: anchored, Terms: terms})
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	r := Result{Found: len(hits) > 0 && hits[0].Coverage >= MinCoverage && hits[0].Anchored}
+	if q.Offset < len(hits) {
+		hits = hits[q.Offset:]
+	} else {
+		hits = nil
+	}
+	if len(hits) > q.K {
+		hits = hits[:q.K]
+	}
+	r.Hits = hits
+	r.Took = time.Since(start)
+	return r, nil
+}
+
+// concept is one thing a question asks about: a content word, or a glossary term (which may span
+// several words and has forms in both languages).
+type concept struct {
+	forms  map[string][][]string // lang → alternative analyzed token sequences
+	weight float64
+	anchor bool // a glossary term or a word of one: evidence the question is in krog's domain
+	fixed  int  // forms[...] from this index on are typo corrections
+}
+
+type plan struct {
+	query    query.Query
+	concepts []concept
+	base     string // the language the question's own words were analyzed in
+}
+
+// plan analyzes the question in both languages, finds glossary terms, and builds the Bleve query:
+// for each language, match clauses over that language's fields (with the field boosts), a
+// typo-tolerant clause, and the glossary translations of the question's terms. User text is only
+// ever passed to match queries, never parsed as query syntax.
+func (ix *Index) plan(text, qlang string) plan {
+	var p plan
+	var clauses []query.Query
+	toks := map[string][]tok{}
+	for l := range ix.analyzer {
+		toks[l] = ix.tokens(l, text)
+	}
+	matches := ix.gloss.find(text, toks)
+	covered := map[string]map[int]bool{"sl": {}, "en": {}}
+	for _, m := range matches {
+		for l, span := range m.spans {
+			for i := span[0]; i < span[1]; i++ {
+				covered[l][i] = true
+			}
+		}
+	}
+	// Concepts: glossary terms first, then the words no term covers, in the question's language
+	// (or in whichever language analysis keeps more of them when the language is unknown).
+	base := qlang
+	if base == "" {
+		base = "en"
+		if len(toks["sl"]) > len(toks["en"]) {
+			base = "sl"
+		}
+	}
+	p.base = base
+	for _, m := range matches {
+		c := concept{forms: m.forms, anchor: true}
+		for l, seqs := range m.forms {
+			for _, seq := range seqs {
+				for _, t := range seq {
+					c.weight = math.Max(c.weight, ix.idf(l, t))
+				}
+			}
+		}
+		p.concepts = append(p.concepts, c)
+	}
+	seen := map[string]bool{}
+	for i, tk := range toks[base] {
+		t := tk.term
+		if covered[base][i] || seen[t] {
+			continue
+		}
+		seen[t] = true
+		c := concept{forms: map[string][][]string{base: {{t}}}, weight: ix.idf(base, t), anchor: ix.gloss.words[base][t]}
+		c.fixed = 1
+		for _, fix := range ix.corrections(base, t) {
+			c.forms[base] = append(c.forms[base], []string{fix})
+		}
+		// The same word analyzed in the other language, so that names, acronyms and numbers
+		// ("Kalundborg", "EPR", "2024/1781") count in passages of either language.
+		other := "en"
+		if base == "en" {
+			other = "sl"
+		}
+		if ot := ix.analyze(other, text[tk.start:tk.end]); len(ot) == 1 {
+			c.forms[other] = [][]string{{ot[0]}}
+		}
+		p.concepts = append(p.concepts, c)
+	}
+	for l := range ix.analyzer {
+		a := ix.anames[l]
+		if len(toks[l]) > 0 {
+			for _, f := range fieldBoosts {
+				mq := bleve.NewMatchQuery(text)
+				mq.SetField(l + "_" + f.name)
+				mq.Analyzer = a
+				mq.SetBoost(f.boost)
+				clauses = append(clauses, mq)
+			}
+			// Typos: a word the corpus has never seen is replaced by the closest term it has.
+			for _, t := range toks[l] {
+				for _, fix := range ix.corrections(l, t.term) {
+					for _, f := range []string{"title", "section", "text"} {
+						tq := bleve.NewTermQuery(fix)
+						tq.SetField(l + "_" + f)
+						tq.SetBoost(fuzzyBoost)
+						clauses = append(clauses, tq)
+					}
+				}
+			}
+		}
+		if exp := expansion(matches, l); exp != "" {
+			for _, f := range fieldBoosts {
+				mq := bleve.NewMatchQuery(exp)
+				mq.SetField(l + "_" + f.name)
+				mq.Analyzer = a
+				mq.SetBoost(f.boost * expansionBoost)
+				clauses = append(clauses, mq)
+			}
+		}
+	}
+	p.query = bleve.NewDisjunctionQuery(clauses...)
+	return p
+}
+
+// idf is a smoothed inverse document frequency of an analyzed term among passages of language l;
+// a term the corpus has never seen gets the highest weight.
+func (ix *Index) idf(l, t string) float64 {
+	n := float64(ix.nByLang[l])
+	return math.Log(1 + (n+1)/(float64(ix.df[l][t])+0.5))
+}
+
+// coverage is the weighted share of the question's concepts that passage s contains (a typo's
+// correction counts half), whether one of them is a domain anchor, and the terms that matched.
+func (ix *Index) coverage(p plan, s *knowledge.Section) (float64, bool, []string) {
+	set := ix.terms[s.ID]
+	l := s.Doc.Lang
+	var got, total float64
+	var anchored bool
+	var terms []string
+	for _, c := range p.concepts {
+		total += c.weight
+		for i, seq := range c.forms[l] {
+			ok := len(seq) > 0
+			for _, t := range seq {
+				if _, in := set[t]; !in {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				w := c.weight
+				if c.fixed > 0 && i >= c.fixed && l == p.base {
+					w /= 2
+				}
+				got += w
+				anchored = anchored || c.anchor
+				terms = append(terms, seq...)
+				break
+			}
+		}
+	}
+	if total == 0 {
+		return 0, false, nil
+	}
+	return got / total, anchored, terms
+}
+
+// corrections returns the terms of language l's vocabulary closest to t (edit distance 1, or 2 for
+// words of 8 letters or more) when t itself is unknown to the corpus — krog's typo tolerance.
+// Bleve's fuzzy queries would do the same on every term of every question and cost 10× the whole
+// search; the vocabulary is small enough to scan only for the rare unknown word.
+func (ix *Index) corrections(l, t string) []string {
+	if len(t) < 4 || ix.df[l][t] > 0 || strings.ContainsAny(t, "0123456789") {
+		return nil
+	}
+	maxD := 1
+	if len(t) >= 8 {
+		maxD = 2
+	}
+	best, bestD, bestDF := "", maxD+1, 0
+	for _, v := range ix.vocab[l] {
+		if d := len(v) - len(t); d > maxD || d < -maxD || v[0] != t[0] {
+			continue
+		}
+		d := levenshteinMax(t, v, maxD)
+		if d < bestD || (d == bestD && ix.df[l][v] > bestDF) {
+			best, bestD, bestDF = v, d, ix.df[l][v]
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	return []string{best}
+}
+
+// levenshteinMax is the edit distance of a and b (bytes), or max+1 once it exceeds max.
+func levenshteinMax(a, b string, maxD int) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > maxD {
+			return maxD + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

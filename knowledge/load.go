@@ -1,0 +1,468 @@
+package knowledge
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with the corpus, located as path:line.
+type Problem struct {
+	Path    string
+	Line    int
+	Msg     string
+	Warning bool
+}
+
+func (p Problem) String() string {
+	kind := "error"
+	if p.Warning {
+		kind = "warning"
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", p.Path, p.Line, kind, p.Msg)
+}
+
+// Problems is every problem Load found, errors and warnings.
+type Problems []Problem
+
+// Errors counts the problems that are not warnings.
+func (ps Problems) Errors() int {
+	n := 0
+	for _, p := range ps {
+		if !p.Warning {
+			n++
+		}
+	}
+	return n
+}
+
+// Err returns an error describing the first errors, or nil when there are none.
+func (ps Problems) Err() error {
+	var lines []string
+	for _, p := range ps {
+		if !p.Warning {
+			lines = append(lines, p.String())
+		}
+	}
+	switch {
+	case len(lines) == 0:
+		return nil
+	case len(lines) > 5:
+		lines = append(lines[:5], fmt.Sprintf("… and %d more (run `krog lint`)", len(lines)-5))
+	}
+	return fmt.Errorf("knowledge base has errors:\n%s", strings.Join(lines, "\n"))
+}
+
+// Passage length and count that make good retrieval units; outside them lint warns.
+const (
+	minWords, maxWords       = 80, 250
+	minSections, maxSections = 3, 7
+)
+
+var (
+	idPattern   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	knownFields = []string{"id", "lang", "title", "topic", "jurisdiction", "tags", "summary", "sources", "updated"}
+)
+
+// Load reads the corpus from fsys: every docs/**/*.md file and glossary.tsv.
+// It returns what it could load and every problem it found; callers decide whether warnings
+// or errors stop them (Problems.Err).
+func Load(fsys fs.FS) (*Corpus, Problems) {
+	c := &Corpus{byKey: map[string]*Doc{}}
+	var probs Problems
+	var paths []string
+	err := fs.WalkDir(fsys, "docs", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".md") {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		probs = append(probs, Problem{Path: "docs", Msg: fmt.Sprintf("cannot read the documents folder: %v", err)})
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			probs = append(probs, Problem{Path: p, Line: 1, Msg: fmt.Sprintf("cannot read: %v", err)})
+			continue
+		}
+		doc, ps := ParseDoc(p, data)
+		probs = append(probs, ps...)
+		if doc == nil {
+			continue
+		}
+		key := doc.ID + "/" + doc.Lang
+		if prev, ok := c.byKey[key]; ok {
+			probs = append(probs, Problem{Path: p, Line: 2, Msg: fmt.Sprintf("duplicate document %q in %q, already in %s", doc.ID, doc.Lang, prev.Path)})
+			continue
+		}
+		c.byKey[key] = doc
+		c.Docs = append(c.Docs, doc)
+	}
+	if len(paths) == 0 && err == nil {
+		probs = append(probs, Problem{Path: "docs", Msg: "no documents (*.md) found"})
+	}
+	for _, d := range c.Docs {
+		other := "en"
+		if d.Lang == "en" {
+			other = "sl"
+		}
+		if c.Doc(d.ID, other) == nil {
+			probs = append(probs, Problem{Path: d.Path, Line: 1, Warning: true, Msg: fmt.Sprintf("no %s version of %q", other, d.ID)})
+		}
+	}
+	g, ps := loadGlossary(fsys)
+	c.Glossary = g
+	probs = append(probs, ps...)
+	return c, probs
+}
+
+// ParseDoc parses one markdown document. It returns nil when the file is too broken to use.
+func ParseDoc(p string, data []byte) (*Doc, Problems) {
+	var probs Problems
+	bad := func(line int, format string, args ...any) {
+		probs = append(probs, Problem{Path: p, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	warn := func(line int, format string, args ...any) {
+		probs = append(probs, Problem{Path: p, Line: line, Warning: true, Msg: fmt.Sprintf(format, args...)})
+	}
+	if !utf8.Valid(data) {
+		bad(1, "file is not valid UTF-8")
+		return nil, probs
+	}
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	lines := strings.Split(string(data), "\n")
+	if len(lines) == 0 || strings.TrimSpace(strings.TrimPrefix(lines[0], "\ufeff")) != "---" {
+		bad(1, "missing front matter: the file must start with a line ---")
+		return nil, probs
+	}
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) == "---" {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		bad(1, "front matter is not closed by a line ---")
+		return nil, probs
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &root); err != nil {
+		bad(2, "front matter is not valid YAML: %v", err)
+		return nil, probs
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		bad(2, "front matter must be a YAML mapping of fields")
+		return nil, probs
+	}
+	d := &Doc{Path: p}
+	seen := map[string]int{}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		line := k.Line + 1 // yaml lines count from the line after the opening ---
+		if prev, ok := seen[k.Value]; ok {
+			bad(line, "field %q repeated (first on line %d)", k.Value, prev)
+			continue
+		}
+		seen[k.Value] = line
+		scalar := func() string {
+			if v.Kind != yaml.ScalarNode {
+				bad(line, "field %q must be a single value", k.Value)
+				return ""
+			}
+			return strings.TrimSpace(v.Value)
+		}
+		switch k.Value {
+		case "id":
+			d.ID = scalar()
+			if d.ID != "" && !idPattern.MatchString(d.ID) {
+				bad(line, "id %q must be lowercase words joined by hyphens (e.g. by-product)", d.ID)
+			}
+			if base := strings.TrimSuffix(path.Base(p), ".md"); d.ID != "" && base != d.ID {
+				bad(line, "id %q does not match the file name %s", d.ID, path.Base(p))
+			}
+		case "lang":
+			d.Lang = scalar()
+			if d.Lang != "" && !slices.Contains(Langs, d.Lang) {
+				bad(line, "lang %q must be one of %s", d.Lang, strings.Join(Langs, ", "))
+			} else if dir := path.Base(path.Dir(p)); slices.Contains(Langs, dir) && dir != d.Lang {
+				bad(line, "lang %q but the file is in the %s folder", d.Lang, dir)
+			}
+		case "title":
+			d.Title = scalar()
+		case "topic":
+			d.Topic = scalar()
+			if d.Topic != "" && !slices.Contains(Topics, d.Topic) {
+				bad(line, "topic %q must be one of %s", d.Topic, strings.Join(Topics, ", "))
+			}
+		case "jurisdiction":
+			d.Jurisdiction = scalar()
+			if d.Jurisdiction != "" && !slices.Contains(Jurisdictions, d.Jurisdiction) {
+				bad(line, "jurisdiction %q must be one of %s", d.Jurisdiction, strings.Join(Jurisdictions, ", "))
+			}
+		case "tags":
+			if err := v.Decode(&d.Tags); err != nil {
+				bad(line, "tags must be a list of words, e.g. [by-product, waste]")
+			}
+		case "summary":
+			d.Summary = strings.Join(strings.Fields(scalar()), " ")
+			if n := utf8.RuneCountInString(d.Summary); n > MaxSummary {
+				bad(line, "summary has %d characters, at most %d allowed", n, MaxSummary)
+			}
+		case "sources":
+			if err := v.Decode(&d.Sources); err != nil {
+				bad(line, "sources must be a list of {title, url}")
+				break
+			}
+			for j, s := range d.Sources {
+				sl, ul := line, line
+				if j < len(v.Content) {
+					item := v.Content[j]
+					sl, ul = item.Line+1, item.Line+1
+					for n := 0; n+1 < len(item.Content); n += 2 {
+						if item.Content[n].Value == "url" {
+							ul = item.Content[n].Line + 1
+						}
+					}
+				}
+				if strings.TrimSpace(s.Title) == "" {
+					bad(sl, "source %d has no title", j+1)
+				}
+				if !validURL(s.URL) {
+					bad(ul, "source %d has a malformed url %q (need an absolute http(s) URL)", j+1, s.URL)
+				}
+			}
+		case "updated":
+			t, err := time.Parse(time.DateOnly, scalar())
+			if err != nil {
+				bad(line, "updated %q must be a date YYYY-MM-DD", v.Value)
+			}
+			d.Updated = t
+		default:
+			bad(line, "unknown field %q (known: %s)", k.Value, strings.Join(knownFields, ", "))
+		}
+	}
+	for _, f := range knownFields {
+		if _, ok := seen[f]; !ok {
+			bad(2, "missing field %q", f)
+		}
+	}
+	for f, line := range seen {
+		empty := false
+		switch f {
+		case "id":
+			empty = d.ID == ""
+		case "lang":
+			empty = d.Lang == ""
+		case "title":
+			empty = d.Title == ""
+		case "topic":
+			empty = d.Topic == ""
+		case "jurisdiction":
+			empty = d.Jurisdiction == ""
+		case "summary":
+			empty = d.Summary == ""
+		case "tags":
+			empty = len(d.Tags) == 0
+		case "sources":
+			empty = len(d.Sources) == 0
+			if empty {
+				bad(line, "no source: list at least one {title, url}")
+				continue
+			}
+		}
+		if empty {
+			bad(line, "field %q is empty", f)
+		}
+	}
+	d.Sections = splitSections(d, lines[end+1:], end+2)
+	if len(d.Sections) == 0 {
+		bad(end+2, "no passages: the body needs at least one ## section with text")
+	}
+	var numbered int
+	for _, s := range d.Sections {
+		if s.Heading != d.Title {
+			numbered++
+		}
+		if strings.TrimSpace(s.Text) == "" {
+			bad(s.Line, "empty passage %q", s.Heading)
+			continue
+		}
+		if w := len(strings.Fields(s.Text)); w < minWords || w > maxWords {
+			warn(s.Line, "passage %q has %d words (aim for %d–%d)", s.Heading, w, minWords, maxWords)
+		}
+	}
+	if numbered > 0 && (numbered < minSections || numbered > maxSections) {
+		warn(end+2, "%d sections (aim for %d–%d)", numbered, minSections, maxSections)
+	}
+	if probs.Errors() > 0 {
+		return nil, probs
+	}
+	return d, probs
+}
+
+// splitSections cuts the body at ## headings. first is the file line of body[0].
+func splitSections(d *Doc, body []string, first int) []*Section {
+	var out []*Section
+	var cur *Section
+	var text []string
+	inFence := false
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		cur.Text = normalizeText(text)
+		// A lead before the first heading is kept only when it says something.
+		if cur.Heading == d.Title && cur.Text == "" {
+			return
+		}
+		cur.N = len(out) + 1
+		cur.ID = fmt.Sprintf("%s/%s/%d", d.ID, d.Lang, cur.N)
+		out = append(out, cur)
+	}
+	cur = &Section{Doc: d, Heading: d.Title, Line: first}
+	for i, l := range body {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			inFence = !inFence
+		}
+		if !inFence && strings.HasPrefix(l, "## ") {
+			flush()
+			cur = &Section{Doc: d, Heading: strings.TrimSpace(strings.TrimPrefix(l, "## ")), Line: first + i}
+			text = text[:0]
+			continue
+		}
+		text = append(text, l)
+	}
+	flush()
+	return out
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(s, " \t<>\"")
+}
+
+// Term is one glossary entry.
+type Term struct {
+	SL       []string // Slovene term and alternatives; SL[0] is the main one
+	EN       []string
+	Acronyms []string
+	DefSL    string
+	DefEN    string
+	Line     int
+}
+
+// Glossary is the Slovene–English term list.
+type Glossary struct {
+	Terms []*Term
+}
+
+const glossaryHeader = "sl\ten\tacronyms\tdefinition_sl\tdefinition_en"
+
+func loadGlossary(fsys fs.FS) (*Glossary, Problems) {
+	const p = "glossary.tsv"
+	g := &Glossary{}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return g, Problems{{Path: p, Line: 1, Warning: true, Msg: "no glossary: /krog define and cross-language search need it"}}
+	}
+	g, probs := ParseGlossary(p, data)
+	return g, probs
+}
+
+// ParseGlossary reads a glossary TSV with the header
+// "sl, en, acronyms, definition_sl, definition_en"; alternatives inside a cell are separated by " | ".
+func ParseGlossary(p string, data []byte) (*Glossary, Problems) {
+	g := &Glossary{}
+	var probs Problems
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimRight(sc.Text(), "\r")
+		if n == 1 {
+			if strings.TrimPrefix(line, "\ufeff") != glossaryHeader {
+				probs = append(probs, Problem{Path: p, Line: 1, Msg: "first line must be the header: " + strings.ReplaceAll(glossaryHeader, "\t", "<TAB>")})
+			}
+			continue
+		}
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		if len(cols) != 5 {
+			probs = append(probs, Problem{Path: p, Line: n, Msg: fmt.Sprintf("has %d columns, want 5 (sl, en, acronyms, definition_sl, definition_en)", len(cols))})
+			continue
+		}
+		t := &Term{SL: alts(cols[0]), EN: alts(cols[1]), Acronyms: alts(cols[2]), DefSL: strings.TrimSpace(cols[3]), DefEN: strings.TrimSpace(cols[4]), Line: n}
+		if len(t.SL) == 0 || len(t.EN) == 0 {
+			probs = append(probs, Problem{Path: p, Line: n, Msg: "needs both a Slovene and an English term"})
+			continue
+		}
+		if t.DefSL == "" || t.DefEN == "" {
+			probs = append(probs, Problem{Path: p, Line: n, Warning: true, Msg: fmt.Sprintf("%q has no definition in both languages", t.SL[0])})
+		}
+		g.Terms = append(g.Terms, t)
+	}
+	return g, probs
+}
+
+func alts(cell string) []string {
+	var out []string
+	for _, a := range strings.Split(cell, "|") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+var (
+	listItem = regexp.MustCompile(`^\s*(?:[-*+]|\d+[.)])\s+`)
+	emphasis = strings.NewReplacer("**", "", "__", "")
+)
+
+// normalizeText turns a section's markdown lines into the plain text krog indexes and quotes:
+// lines of one paragraph are joined, list items keep their own line, paragraphs are separated by
+// a blank line, and bold markers are dropped (krog highlights the question's words itself).
+func normalizeText(lines []string) string {
+	var paras []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			paras = append(paras, strings.Join(cur, "\n"))
+			cur = nil
+		}
+	}
+	for _, l := range lines {
+		t := strings.TrimSpace(emphasis.Replace(l))
+		switch {
+		case t == "":
+			flush()
+		case listItem.MatchString(t) || len(cur) == 0:
+			cur = append(cur, t)
+		default:
+			cur[len(cur)-1] += " " + t
+		}
+	}
+	flush()
+	return strings.Join(paras, "\n\n")
+}
