@@ -1,8 +1,11 @@
 package index
 
 import (
+	"bytes"
+
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
@@ -15,6 +18,8 @@ import (
 
 // Names of krog's analysis components in Bleve's registry.
 const (
+	PrefixChar   = "krog_prefix"  // "by-product" → "by_product": one token, same offsets
+	JoinFilter   = "krog_join"    // "by_product" → "byproduct"
 	FoldFilter   = "krog_fold"    // č ć → c, š → s, ž → z, đ → d, other accents dropped
 	StopSlFilter = "krog_stop_sl" // Slovene function words (folded)
 	StemSlFilter = "krog_stem_sl" // the light Slovene stemmer of package lang
@@ -24,6 +29,9 @@ const (
 
 func init() {
 	// Registering analysis components is the one init side effect Bleve's design asks for.
+	must(registry.RegisterTokenFilter(JoinFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return joinFilter{}, nil
+	}))
 	must(registry.RegisterTokenFilter(FoldFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return foldFilter{}, nil
 	}))
@@ -39,6 +47,19 @@ func must(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// joinFilter drops the underscores that PrefixChar put into hyphenated compounds, so "by-product",
+// "by_product" and "byproduct" are one term.
+type joinFilter struct{}
+
+func (joinFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
+	for _, t := range ts {
+		if bytes.IndexByte(t.Term, '_') >= 0 {
+			t.Term = bytes.ReplaceAll(t.Term, []byte("_"), nil)
+		}
+	}
+	return ts
 }
 
 type foldFilter struct{}
@@ -75,18 +96,29 @@ func (stemSlFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
 	return ts
 }
 
-// addAnalyzers defines krog's two analyzers on the index mapping.
+// addAnalyzers defines krog's two analyzers on the index mapping. Both keep hyphenated compounds
+// with a common prefix whole ("by-product", "re-use", "e-waste", "eko-dizajn"): the Unicode
+// tokenizer would split them, and "by" alone is a stop word, leaving only the weak "product".
 func addAnalyzers(im *mapping.IndexMappingImpl) error {
+	if err := im.AddCustomCharFilter(PrefixChar, map[string]any{
+		"type":    regexp.Name,
+		"regexp":  `(?i)\b(by|re|co|non|pre|e|eco|eko|bio|mikro|micro)-(\pL)`,
+		"replace": "${1}_${2}",
+	}); err != nil {
+		return err
+	}
 	if err := im.AddCustomAnalyzer(AnalyzerSl, map[string]any{
 		"type":          custom.Name,
+		"char_filters":  []any{PrefixChar},
 		"tokenizer":     unicode.Name,
-		"token_filters": []any{lowercase.Name, FoldFilter, StopSlFilter, StemSlFilter},
+		"token_filters": []any{JoinFilter, lowercase.Name, FoldFilter, StopSlFilter, StemSlFilter},
 	}); err != nil {
 		return err
 	}
 	return im.AddCustomAnalyzer(AnalyzerEn, map[string]any{
 		"type":          custom.Name,
+		"char_filters":  []any{PrefixChar},
 		"tokenizer":     unicode.Name,
-		"token_filters": []any{en.PossessiveName, lowercase.Name, FoldFilter, en.StopName, porter.Name},
+		"token_filters": []any{JoinFilter, en.PossessiveName, lowercase.Name, FoldFilter, en.StopName, porter.Name},
 	})
 }

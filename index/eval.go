@@ -137,7 +137,7 @@ func Evaluate(ctx context.Context, idx *Index, qs []EvalQuestion, k int) ([]Eval
 		for i := range res.Hits {
 			h := &res.Hits[i]
 			s := h.Section
-			r.Hits = append(r.Hits, EvalHit{ID: s.ID, Doc: s.Doc.ID, Title: s.Doc.Title, Section: s.Heading, Lang: s.Doc.Lang, Score: h.Score, Text: s.Text})
+			r.Hits = append(r.Hits, EvalHit{ID: s.ID, Doc: s.Doc.ID, Title: s.Doc.Title, Section: s.Heading, Lang: s.Doc.Lang, Score: math.Round(h.Score*1e4) / 1e4, Text: s.Text})
 			if r.Rank == 0 && !q.OffTopic() && matches(h, q) {
 				r.Rank = i + 1
 			}

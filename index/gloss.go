@@ -14,7 +14,7 @@ import (
 // match the glossary's dictionary forms.
 type glossMatcher struct {
 	entries []glossEntry
-	words   map[string]map[string]bool // lang → every analyzed word of every form
+	words   map[string]map[string]bool // lang → every analyzed word of a term or tag: the domain's words
 }
 
 type glossEntry struct {

@@ -39,7 +39,7 @@ var fieldBoosts = []struct {
 const (
 	// otherLangFactor scales the score of a passage not in the question's language, so that the
 	// asker's language wins a near tie but a much better passage in the other language still shows.
-	otherLangFactor = 0.8
+	otherLangFactor = 0.5
 	// fuzzyBoost weighs a typo's correction against an exact match.
 	fuzzyBoost = 0.3
 	// expansionBoost weighs glossary translations of the question's terms.
@@ -63,6 +63,7 @@ type Index struct {
 	anames   map[string]string
 	sections map[string]*knowledge.Section
 	terms    map[string]map[string]struct{} // passage id → analyzed terms of all its fields
+	docTerms map[string]map[string]struct{} // doc id/lang → analyzed terms of all its passages
 	df       map[string]map[string]int      // lang → term → passages containing it
 	nByLang  map[string]int
 	vocab    map[string][]string // lang → every analyzed term, for typo correction
@@ -124,6 +125,7 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		anames:   anames,
 		sections: map[string]*knowledge.Section{},
 		terms:    map[string]map[string]struct{}{},
+		docTerms: map[string]map[string]struct{}{},
 		df:       map[string]map[string]int{"sl": {}, "en": {}},
 		nByLang:  map[string]int{},
 	}
@@ -165,6 +167,13 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 			}
 		}
 		ix.terms[s.ID] = set
+		dk := d.ID + "/" + l
+		if ix.docTerms[dk] == nil {
+			ix.docTerms[dk] = map[string]struct{}{}
+		}
+		for t := range set {
+			ix.docTerms[dk][t] = struct{}{}
+		}
 		for t := range set {
 			ix.df[l][t]++
 		}
@@ -188,6 +197,14 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		sort.Strings(ix.vocab[l])
 	}
 	ix.gloss = newGlossMatcher(c.Glossary, ix.analyze)
+	// The words of the documents' curated tags are domain words too.
+	for _, d := range c.Docs {
+		for _, tag := range d.Tags {
+			for _, t := range ix.analyze(d.Lang, tag) {
+				ix.gloss.words[d.Lang][t] = true
+			}
+		}
+	}
 	if !opt.NoSynonyms {
 		if err := ix.indexSynonyms(); err != nil {
 			bi.Close()
@@ -305,12 +322,13 @@ type Result struct {
 	Took  time.Duration
 }
 
-// MinCoverage is the confidence rule: krog answers only when its best passage contains at least
-// this share of what the question is about (each content word or glossary term of the question,
-// weighted by how rare it is in the corpus; words the corpus has never seen weigh most). An
-// off-topic question ("Who won the football world cup?") shares at best a common word or a year
-// with the corpus and stays well below; a question in krog's domain shares its key terms.
-const MinCoverage = 0.55
+// MinCoverage is the confidence rule: krog answers only when the document of its best passage
+// contains at least this share of what the question is about (each content word or glossary term
+// of the question, weighted by how rare it is in the corpus; words the corpus has never seen weigh
+// most), and at least one of the matched words is a domain word (a word of a glossary term or of a
+// document's tags). An off-topic question ("Who won the football world cup?") shares at best a
+// common word or a year with the corpus; a question in krog's domain shares its key terms.
+const MinCoverage = 0.5
 
 // Search ranks passages for q.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
@@ -333,7 +351,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		if s == nil {
 			continue
 		}
-		cov, anchored, terms := ix.coverage(plan, s)
+		cov, anchored, terms := ix.coverage(plan, ix.terms[s.ID], s.Doc.Lang)
 		score := h.Score
 		if q.Lang != "" && s.Doc.Lang != q.Lang {
 			score *= otherLangFactor
@@ -343,7 +361,15 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		hits = append(hits, Hit{Section: s, Score: score, Coverage: cov, Anchored: anchored, Terms: terms})
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	r := Result{Found: len(hits) > 0 && hits[0].Coverage >= MinCoverage && hits[0].Anchored}
+	// The verdict looks at the best passage's whole document: the answer is the document's summary
+	// and passage, and "What happened in Kalundborg?" is answered by the Kalundborg document even
+	// if its best passage never says "happened".
+	var r Result
+	if len(hits) > 0 {
+		d := hits[0].Section.Doc
+		cov, anchored, _ := ix.coverage(plan, ix.docTerms[d.ID+"/"+d.Lang], d.Lang)
+		r.Found = cov >= MinCoverage && anchored
+	}
 	if q.Offset < len(hits) {
 		hits = hits[q.Offset:]
 	} else {
@@ -479,16 +505,16 @@ func (ix *Index) idf(l, t string) float64 {
 	return math.Log(1 + (n+1)/(float64(ix.df[l][t])+0.5))
 }
 
-// coverage is the weighted share of the question's concepts that passage s contains (a typo's
-// correction counts half), whether one of them is a domain anchor, and the terms that matched.
-func (ix *Index) coverage(p plan, s *knowledge.Section) (float64, bool, []string) {
-	set := ix.terms[s.ID]
-	l := s.Doc.Lang
+// coverage is the weighted share of the question's concepts that a passage or document of
+// language l with analyzed terms set contains (a typo's correction counts half), whether one of
+// them is a domain anchor, and the terms that matched.
+func (ix *Index) coverage(p plan, set map[string]struct{}, l string) (float64, bool, []string) {
 	var got, total float64
 	var anchored bool
 	var terms []string
 	for _, c := range p.concepts {
-		total += c.weight
+		cw := c.weight
+		total += cw
 		for i, seq := range c.forms[l] {
 			ok := len(seq) > 0
 			for _, t := range seq {
@@ -498,7 +524,7 @@ func (ix *Index) coverage(p plan, s *knowledge.Section) (float64, bool, []string
 				}
 			}
 			if ok {
-				w := c.weight
+				w := cw
 				if c.fixed > 0 && i >= c.fixed && l == p.base {
 					w /= 2
 				}

@@ -117,14 +117,13 @@ func TestDiacriticsDoNotMatter(t *testing.T) {
 
 func TestCrossLanguage(t *testing.T) {
 	idx := embedded(t)
-	// With no language preference, a Slovene question must reach English passages through the
-	// glossary, and the reverse.
-	for _, tt := range []struct{ q, doc, lang string }{
-		{"stranski proizvod", "by-product", "en"},
-		{"by-product", "by-product", "sl"},
-		{"proizvajalčeva razširjena odgovornost", "extended-producer-responsibility", "en"},
+	// A Slovene question must reach English passages through the glossary, and the reverse.
+	for _, tt := range []struct{ q, qlang, doc, lang string }{
+		{"stranski proizvod", "sl", "by-product", "en"},
+		{"by-product", "en", "by-product", "sl"},
+		{"proizvajalčeva razširjena odgovornost", "sl", "extended-producer-responsibility", "en"},
 	} {
-		res, err := idx.Search(context.Background(), Query{Text: tt.q, K: 50})
+		res, err := idx.Search(context.Background(), Query{Text: tt.q, Lang: tt.qlang, K: 50})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,8 @@ import "strings"
 // Stems are index keys, not dictionary words: all forms of odpadek map to
 // "odpadk", all forms of krožen to "kroz". Words shorter than four letters and
 // tokens containing anything but a–z (digits, "2008/98", hyphens, non-folded
-// letters) are returned unchanged. The result is a substring of word except
+// letters) are returned unchanged. A few frequent stems that end like an
+// ending (sistem, program, clovek, …) are protected. The result is a substring of word except
 // when a letter has to be dropped from the middle (fleeting -ek, -ij), which
 // costs one small allocation.
 func StemSl(word string) string {
@@ -62,10 +63,11 @@ func isSoft(c byte) bool { return c == 'c' || c == 's' || c == 'z' || c == 'j' }
 //   - verbs, present tense: -amo, -imo; -ajo except in -dajo (prodajo,
 //     zakonodajo are nouns); -ejo and -emo only in -jejo/-jemo (delujejo,
 //     potrebujemo), since -emo is mostly an accusative (opremo, shemo).
-//   - infinitives only where no noun plural looks the same: -ati after
-//     v, j, s, z, l, c or ir (reciklirati, sodelovati, uporabljati,
-//     zmanjšati → reciklir, sodelov, uporablj, zmanjs), -iti after v, b, s,
-//     n, l, c (uporabiti → uporab). Other -ati/-iti are left: rezultati,
+//   - infinitives only where no noun plural looks the same: -ovati/-evati
+//     lose five letters (potrebovati → potreb, as potrebujem → potreb);
+//     -ati after v, j, s, z, l, c or ir (reciklirati, uporabljati,
+//     zmanjšati → reciklir, uporablj, zmanjs); -iti after v, b, s, n, l, c
+//     (uporabiti → uporab). Other -ati/-iti are left: rezultati,
 //     certifikati, kandidati, krediti, depoziti are plural nouns.
 //
 // Two letters:

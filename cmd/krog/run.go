@@ -59,7 +59,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(args) > 1 {
 			for _, c := range commands() {
 				if c.name == args[1] {
-					return c.run(e, []string{"-h"})
+					if err := c.run(e, []string{"-h"}); !errors.Is(err, flag.ErrHelp) {
+						return err
+					}
+					return nil
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/index"
@@ -75,7 +76,7 @@ func cmdSearch(e *env, args []string) error {
 	out := make([]passageJSON, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		p := passageOf(h.Section)
-		score := h.Score
+		score := math.Round(h.Score*1e4) / 1e4
 		snip := idx.Snippet(h.Section, h.Terms, answer.SnippetLen).Render("**", "**", nil)
 		p.Score, p.Snippet = &score, &snip
 		out = append(out, p)
