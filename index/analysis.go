@@ -5,7 +5,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
@@ -29,6 +28,9 @@ const (
 
 func init() {
 	// Registering analysis components is the one init side effect Bleve's design asks for.
+	must(registry.RegisterCharFilter(PrefixChar, func(map[string]any, *registry.Cache) (analysis.CharFilter, error) {
+		return prefixChar{}, nil
+	}))
 	must(registry.RegisterTokenFilter(JoinFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return joinFilter{}, nil
 	}))
@@ -48,6 +50,51 @@ func must(err error) {
 		panic(err)
 	}
 }
+
+// compoundPrefixes are the first parts of hyphenated compounds kept whole ("by-product",
+// "re-use", "e-waste", "eko-dizajn").
+var compoundPrefixes = map[string]bool{
+	"by": true, "re": true, "co": true, "non": true, "pre": true, "e": true,
+	"eco": true, "eko": true, "bio": true, "mikro": true, "micro": true,
+}
+
+// prefixChar replaces the hyphen after a compound prefix with an underscore, which the Unicode
+// tokenizer keeps inside a word; the text keeps its length, so offsets stay true for highlighting.
+type prefixChar struct{}
+
+func (prefixChar) Filter(in []byte) []byte {
+	var out []byte
+	for i := 1; i+1 < len(in); i++ {
+		if in[i] != '-' || !isASCIILetter(in[i+1]) {
+			continue
+		}
+		start := i
+		for start > 0 && isASCIILetter(in[start-1]) {
+			start--
+		}
+		if start == i || i-start > 5 || (start > 0 && in[start-1] >= 0x80) {
+			continue
+		}
+		var buf [5]byte
+		w := buf[:i-start]
+		for j := range w {
+			w[j] = in[start+j] | 0x20 // ASCII lowercase
+		}
+		if !compoundPrefixes[string(w)] {
+			continue
+		}
+		if out == nil {
+			out = append([]byte(nil), in...)
+		}
+		out[i] = '_'
+	}
+	if out == nil {
+		return in
+	}
+	return out
+}
+
+func isASCIILetter(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
 
 // joinFilter drops the underscores that PrefixChar put into hyphenated compounds, so "by-product",
 // "by_product" and "byproduct" are one term.
@@ -100,13 +147,6 @@ func (stemSlFilter) Filter(ts analysis.TokenStream) analysis.TokenStream {
 // with a common prefix whole ("by-product", "re-use", "e-waste", "eko-dizajn"): the Unicode
 // tokenizer would split them, and "by" alone is a stop word, leaving only the weak "product".
 func addAnalyzers(im *mapping.IndexMappingImpl) error {
-	if err := im.AddCustomCharFilter(PrefixChar, map[string]any{
-		"type":    regexp.Name,
-		"regexp":  `(?i)\b(by|re|co|non|pre|e|eco|eko|bio|mikro|micro)-(\pL)`,
-		"replace": "${1}_${2}",
-	}); err != nil {
-		return err
-	}
 	if err := im.AddCustomAnalyzer(AnalyzerSl, map[string]any{
 		"type":          custom.Name,
 		"char_filters":  []any{PrefixChar},

@@ -43,6 +43,8 @@ func commands() []command {
 		{"lint", "check the knowledge base for problems", cmdLint},
 		{"export", "print every passage as JSON lines", cmdExport},
 		{"version", "print krog's version", cmdVersion},
+		{"serve", "run krog as a Slack app (Socket Mode or HTTP)", cmdServe},
+		{"feedback", "show what Slack users asked and thought of the answers", cmdFeedback},
 	}
 }
 
