@@ -209,7 +209,7 @@ func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
 		return rep, fmt.Errorf("answer %q: %w", truncate(q, 60), err)
 	}
 	s.compose(&rep, res, k, req.Offset)
-	if rep.Found && s.sum != nil && !req.NoLLM {
+	if rep.Found && s.sum != nil && !req.NoLLM && req.Offset == 0 {
 		s.summarize(ctx, req, &rep, res)
 	}
 	rep.Took = s.now().Sub(start)

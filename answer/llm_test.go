@@ -303,9 +303,9 @@ func TestNoRetryWithoutTime(t *testing.T) {
 
 func TestFallbackReason(t *testing.T) {
 	for err, want := range map[error]string{
-		&SummarizeError{Reason: "rate limited (429)"}:                "rate limited (429)",
-		fmt.Errorf("x: %w", context.DeadlineExceeded):                "timeout",
-		fmt.Errorf("x: %w", context.Canceled):                        "canceled",
+		&SummarizeError{Reason: "rate limited (429)"}:                 "rate limited (429)",
+		fmt.Errorf("x: %w", context.DeadlineExceeded):                 "timeout",
+		fmt.Errorf("x: %w", context.Canceled):                         "canceled",
 		errors.New("secret details of some library"):                  "llm error",
 		fmt.Errorf("wrapped: %w", &SummarizeError{Reason: "garbage"}): "garbage",
 	} {

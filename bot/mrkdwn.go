@@ -46,7 +46,8 @@ func link(u, title string) string {
 
 var (
 	mdBold    = regexp.MustCompile(`\*\*([^*\n]+?)\*\*|__([^_\n]+?)__`)
-	mdLink    = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^\s)]+(?:\([^\s)]*\)[^\s)]*)*)\)`)
+	mdLink    = regexp.MustCompile(`\[([^\]\n]+)\]\((https?://[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)\)`)
+	mdItem    = regexp.MustCompile(`\n([ \t]*)[*+-][ \t]+`)
 	mdHeading = regexp.MustCompile(`(?m)^#{1,6}\s+(.+?)\s*#*$`)
 	mdBullet  = regexp.MustCompile(`(?m)^(\s*)[-*+]\s+`)
 )
@@ -69,6 +70,15 @@ func markdownToMrkdwn(s string) string {
 		s = strings.Replace(s, "\x00"+string(rune('A'+i))+"\x00", l, 1)
 	}
 	return s
+}
+
+// escapeText escapes corpus text (summaries, passages) for mrkdwn, dropping the Markdown emphasis
+// it may carry (Slack would show the asterisks) and turning list markers that start a line into bullets.
+func escapeText(s string) string {
+	s = strings.NewReplacer("**", "", "__", "").Replace(s)
+	s = mdItem.ReplaceAllString(s, "\n$1• ")
+	s = strings.ReplaceAll(s, "*", "")
+	return escapeMrkdwn(s)
 }
 
 // clip cuts mrkdwn s to at most n characters, at a line or word boundary where one is close, never

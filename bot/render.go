@@ -102,7 +102,7 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 		text = markdownToMrkdwn(rep.LLMText)
 		blocks = append(blocks, section(text))
 	} else {
-		text = "*" + escapeMrkdwn(rep.Title) + "*\n" + escapeMrkdwn(rep.Summary)
+		text = "*" + escapeMrkdwn(rep.Title) + "*\n" + escapeText(rep.Summary)
 		blocks = append(blocks, section(text))
 		if rep.Passage.Text != "" {
 			open, close := "“", "”"
@@ -111,7 +111,7 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 			}
 			from := "_" + answer.T(l, "best_passage") + " " + open + escapeMrkdwn(rep.Heading) + close + "_\n"
 			// The passage is cut first, so that its highlights and the quote survive clipping.
-			passage := quote(rep.Passage.Render("*", "*", escapeMrkdwn))
+			passage := quote(strings.TrimSpace(rep.Passage.Render("*", "*", escapeText)))
 			blocks = append(blocks, section(from+clip(passage, maxSectionText-len([]rune(from)))))
 		}
 	}
@@ -301,7 +301,7 @@ func docValue(id, l string) string { return plainClip(id+"|"+l, maxOptionValue) 
 
 // renderDoc is one document: its title, summary, sources and date.
 func renderDoc(d *knowledge.Doc, l string) message {
-	blocks := []slack.Block{header(d.Title), section(escapeMrkdwn(d.Summary))}
+	blocks := []slack.Block{header(d.Title), section(escapeText(d.Summary))}
 	var b strings.Builder
 	b.WriteString("*" + answer.T(l, "sources") + "*")
 	for _, s := range d.Sources {

@@ -210,7 +210,7 @@ func (c *Client) empty(op string, finish goopenai.FinishReason) error {
 // fail wraps err with what was being done and classifies it: HTTP status (from *APIError or
 // *RequestError), timeout, connection, or a reply that is not what the API promises.
 func (c *Client) fail(ctx context.Context, op string, err error) error {
-	e := &answer.SummarizeError{Reason: "llm error", Retry: true, Err: fmt.Errorf("%s (model %s): %w", op, c.model, err)}
+	e := &answer.SummarizeError{Reason: "llm error", Retry: true, Err: fmt.Errorf("%s (model %s): %w", op, c.model, short{err})}
 	var (
 		apiErr *goopenai.APIError
 		reqErr *goopenai.RequestError
@@ -262,6 +262,19 @@ func (c *Client) fail(ctx context.Context, op string, err error) error {
 	}
 	return e
 }
+
+// short keeps an error's message to a log line: a proxy's error page can be kilobytes of HTML.
+type short struct{ err error }
+
+func (s short) Error() string {
+	const max = 300
+	if m := s.err.Error(); len(m) > max {
+		return strings.ToValidUTF8(m[:max], "") + "…"
+	}
+	return s.err.Error()
+}
+
+func (s short) Unwrap() error { return s.err }
 
 // refusesStreamOptions reports whether a server turned a stream down because it does not know
 // stream_options (some older OpenAI-compatible servers).

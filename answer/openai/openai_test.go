@@ -2,6 +2,7 @@ package openai_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -553,11 +554,17 @@ func TestErrorsAreClassified(t *testing.T) {
 			t.Errorf("error lacks context: %v", err)
 		}
 	}
+	// A proxy's long error page does not flood the log.
+	fake := openaitest.New(t, openaitest.Always(openaitest.Reply{Status: 502, Body: strings.Repeat("<p>Bad Gateway</p>", 500)}))
+	_, err := openai.New(openai.Config{BaseURL: fake.BaseURL()}).Summarize(context.Background(), answer.Prompt{System: "s", User: "u"})
+	if err == nil || len(err.Error()) > 500 || !strings.Contains(err.Error(), "server error (502)") {
+		t.Errorf("error of %d bytes: %.600v", len(fmt.Sprint(err)), err)
+	}
 	// Nothing listening.
-	fake := openaitest.New(t, openaitest.Always(openaitest.Reply{}))
+	fake = openaitest.New(t, openaitest.Always(openaitest.Reply{}))
 	url := fake.BaseURL()
 	fake.Close()
-	_, err := openai.New(openai.Config{BaseURL: url}).Summarize(context.Background(), answer.Prompt{System: "s", User: "u"})
+	_, err = openai.New(openai.Config{BaseURL: url}).Summarize(context.Background(), answer.Prompt{System: "s", User: "u"})
 	if se, ok := err.(*answer.SummarizeError); !ok || se.Reason != "connection failed" {
 		t.Errorf("closed server: %v", err)
 	}

@@ -1,0 +1,367 @@
+// Package bot is krog's Slack face: the /krog slash command, @krog mentions and their thread
+// follow-ups, direct messages, the App Home tab, and the buttons under an answer (share in channel,
+// 👍/👎 with a "what was missing?" modal, more sources). It runs over Socket Mode or over HTTP
+// (signed requests) with the same handlers behind both, acknowledges every request at once and
+// answers after, and never leaves a user without a reply: an answer, a friendly "not found" with
+// the closest topics, or a short apology in the user's language.
+//
+// It turns answer.Reply values into Block Kit within Slack's limits, and is the only part of krog
+// that knows Slack (github.com/slack-go/slack).
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/feedback"
+)
+
+// Answerer answers a question; *answer.Service is the real one.
+type Answerer interface {
+	Answer(ctx context.Context, req answer.Request) (answer.Reply, error)
+}
+
+// Recorder keeps answers, votes and comments for the curators; *feedback.Store is the real one.
+type Recorder interface {
+	RecordAnswer(ctx context.Context, a feedback.Answer) error
+	RecordVote(ctx context.Context, v feedback.Vote) error
+	RecordComment(ctx context.Context, c feedback.Comment) error
+}
+
+// Config is everything a Bot needs.
+type Config struct {
+	Service  *answer.Service // the knowledge: topics, glossary, whether an LLM is on
+	Answerer Answerer        // answers questions; nil means Service
+	Feedback Recorder        // nil: nothing is recorded
+	Client   *slack.Client   // see NewClient
+	Logger   *slog.Logger
+	Now      func() time.Time // nil: time.Now
+
+	// SigningSecret verifies HTTP-mode requests; without it Handler serves only /healthz.
+	SigningSecret string
+	// RateLimit is the number of questions one user may ask per minute (0: 20; negative: no limit).
+	RateLimit int
+	// LogQuestions puts question text in the log; off by default.
+	LogQuestions bool
+	// StoreQuestions keeps question text in the feedback store.
+	StoreQuestions bool
+	// StreamInterval is the least time between two edits of one message while a model writes
+	// (default 1 s, Slack's guidance for chat.update).
+	StreamInterval time.Duration
+	// Workers is how many questions are answered at once; more wait their turn, so that a burst
+	// of questions cannot starve the acknowledgements of CPU (default: the number of CPUs, or 32
+	// with an LLM, whose answers mostly wait on the network).
+	Workers int
+}
+
+// Bot is a running Slack app. Create it with New, call Start, then serve it with RunSocket and/or
+// Handler, and stop it with Shutdown.
+type Bot struct {
+	api      *slack.Client
+	svc      *answer.Service
+	ans      Answerer
+	rec      Recorder
+	log      *slog.Logger
+	now      func() time.Time
+	secret   string
+	logQ     bool
+	storeQ   bool
+	interval time.Duration
+
+	slots   chan struct{} // one per question being answered
+	limit   *limiter
+	events  *cache[string, struct{}] // event_id: Slack retries
+	msgs    *cache[string, struct{}] // channel|ts: app_mention and message for one mention
+	threads *cache[string, thread]   // channel|thread_ts: threads krog is part of
+	answers *cache[string, *stored]  // answer id: what the buttons refer to
+	homes   *cache[string, struct{}] // users whose App Home is up to date
+	assist  *cache[string, struct{}] // channel|thread_ts of assistant threads
+
+	mu      sync.Mutex
+	me      identity
+	closed  bool
+	jobs    sync.WaitGroup
+	work    context.Context // jobs run in it; cancelled when Shutdown gives up waiting
+	stopAll context.CancelFunc
+}
+
+// identity is who krog is in the workspace (auth.test).
+type identity struct {
+	user, bot, team string
+}
+
+// thread is a conversation krog takes part in.
+type thread struct {
+	Question string // the thread's first question: what follow-ups are read with
+	Lang     string
+}
+
+// stored is an answer the buttons under it refer to.
+type stored struct {
+	Reply   answer.Reply
+	Req     answer.Request // Question, Context, Lang, Offset
+	Team    string
+	Surface string
+}
+
+// Bounds of what the bot remembers.
+const (
+	dedupTTL   = 15 * time.Minute // Slack retries after 1 and 5 minutes
+	dedupMax   = 20000
+	threadTTL  = 24 * time.Hour
+	threadMax  = 10000
+	answerTTL  = 24 * time.Hour
+	answerMax  = 2000
+	homeTTL    = 10 * time.Minute
+	jobTimeout = 2 * time.Minute // the longest one answer may take, LLM included
+)
+
+// New returns a bot; it does nothing until served.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Service == nil {
+		return nil, errors.New("bot: no answer service")
+	}
+	if cfg.Client == nil {
+		return nil, errors.New("bot: no Slack client")
+	}
+	b := &Bot{
+		api: cfg.Client, svc: cfg.Service, ans: cfg.Answerer, rec: cfg.Feedback, log: cfg.Logger, now: cfg.Now,
+		secret: cfg.SigningSecret, logQ: cfg.LogQuestions, storeQ: cfg.StoreQuestions, interval: cfg.StreamInterval,
+	}
+	if b.ans == nil {
+		b.ans = cfg.Service
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.interval <= 0 {
+		b.interval = time.Second
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+		if cfg.Service.LLM() {
+			workers = 32
+		}
+	}
+	b.slots = make(chan struct{}, workers)
+	rate := cfg.RateLimit
+	if rate == 0 {
+		rate = 20
+	}
+	b.limit = newLimiter(rate, time.Minute, b.now)
+	b.events = newCache[string, struct{}](dedupMax, dedupTTL, b.now)
+	b.msgs = newCache[string, struct{}](dedupMax, dedupTTL, b.now)
+	b.threads = newCache[string, thread](threadMax, threadTTL, b.now)
+	b.answers = newCache[string, *stored](answerMax, answerTTL, b.now)
+	b.homes = newCache[string, struct{}](threadMax, homeTTL, b.now)
+	b.assist = newCache[string, struct{}](threadMax, threadTTL, b.now)
+	b.work, b.stopAll = context.WithCancel(context.Background())
+	return b, nil
+}
+
+// NewClient returns a Slack Web API client for krog: apiURL "" means Slack's own; 429 answers are
+// retried up to three times, honouring Retry-After. appToken (xapp-…) is needed for Socket Mode.
+func NewClient(botToken, appToken, apiURL string) *slack.Client {
+	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second})}
+	if apiURL != "" {
+		if !strings.HasSuffix(apiURL, "/") {
+			apiURL += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(apiURL))
+	}
+	if appToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(appToken))
+	}
+	opts = append(opts, slack.OptionRetry(3))
+	return slack.New(botToken, opts...)
+}
+
+// Start checks the bot token with Slack and learns krog's own user id (to ignore its own messages
+// and find its mentions).
+func (b *Bot) Start(ctx context.Context) error {
+	r, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("slack auth.test: %w", err)
+	}
+	b.mu.Lock()
+	b.me = identity{user: r.UserID, bot: r.BotID, team: r.TeamID}
+	b.mu.Unlock()
+	b.log.Info("slack connected", "team", r.Team, "bot_user", r.UserID)
+	return nil
+}
+
+func (b *Bot) self() identity {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.me
+}
+
+// Shutdown stops taking new work and waits for running answers to finish, until ctx is done; then
+// it cancels them and returns ctx's error.
+func (b *Bot) Shutdown(ctx context.Context) error {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		b.jobs.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		b.stopAll()
+		return nil
+	case <-ctx.Done():
+		b.stopAll()
+		return fmt.Errorf("bot shutdown: answers still running: %w", ctx.Err())
+	}
+}
+
+// spawn runs fn in its own goroutine, tracked for Shutdown. A panic or an error in fn is logged and,
+// unless fn already replied, becomes a friendly message to the user through rp: never silence.
+func (b *Bot) spawn(name string, rp *replier, fn func(ctx context.Context) error) bool {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		b.log.Warn("shutting down, request dropped", "job", name)
+		return false
+	}
+	b.jobs.Add(1)
+	b.mu.Unlock()
+	go func() {
+		defer b.jobs.Done()
+		ctx, cancel := context.WithTimeout(b.work, jobTimeout)
+		defer cancel()
+		err := b.protect(name, func() error { return fn(ctx) })
+		if err == nil {
+			return
+		}
+		b.log.Error("request failed", "job", name, "err", err)
+		if rp != nil && !rp.replied() {
+			if err := rp.send(ctx, renderText(answer.T(rp.lang(), "error"))); err != nil {
+				b.log.Error("could not tell the user", "job", name, "err", err)
+			}
+		}
+	}()
+	return true
+}
+
+// errPanic is a recovered panic.
+type errPanic struct {
+	val   any
+	stack string
+}
+
+func (e errPanic) Error() string { return fmt.Sprintf("panic: %v", e.val) }
+
+// protect runs fn, turning a panic into an error (logged with its stack).
+func (b *Bot) protect(name string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p := errPanic{val: r, stack: string(debug.Stack())}
+			b.log.Error("panic recovered", "job", name, "panic", fmt.Sprint(r), "stack", p.stack)
+			err = p
+		}
+	}()
+	return fn()
+}
+
+// target is where a reply goes: a response_url (slash commands and buttons: ephemeral or in the
+// channel), or a channel and thread.
+type target struct {
+	ResponseURL  string
+	ResponseType string // slack.ResponseTypeEphemeral or slack.ResponseTypeInChannel
+	Channel      string
+	ThreadTS     string
+	EphemeralTo  string // post with chat.postEphemeral to this user
+}
+
+// post sends msg to t and returns the new message's timestamp (none for response_url and
+// ephemeral posts).
+func (b *Bot) post(ctx context.Context, t target, msg message) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
+	switch {
+	case t.ResponseURL != "":
+		rt := t.ResponseType
+		if rt == "" {
+			rt = slack.ResponseTypeEphemeral
+		}
+		opts = append(opts, slack.MsgOptionResponseURL(t.ResponseURL, rt))
+		if _, _, _, err := b.api.SendMessageContext(ctx, "", opts...); err != nil {
+			return "", fmt.Errorf("post to response_url: %w", err)
+		}
+		return "", nil
+	case t.EphemeralTo != "":
+		if t.ThreadTS != "" {
+			opts = append(opts, slack.MsgOptionTS(t.ThreadTS))
+		}
+		if _, err := b.api.PostEphemeralContext(ctx, t.Channel, t.EphemeralTo, opts...); err != nil {
+			return "", fmt.Errorf("chat.postEphemeral %s: %w", t.Channel, err)
+		}
+		return "", nil
+	default:
+		opts = append(opts, slack.MsgOptionDisableLinkUnfurl())
+		if t.ThreadTS != "" {
+			opts = append(opts, slack.MsgOptionTS(t.ThreadTS))
+		}
+		_, ts, err := b.api.PostMessageContext(ctx, t.Channel, opts...)
+		if err != nil {
+			return "", fmt.Errorf("chat.postMessage %s: %w", t.Channel, err)
+		}
+		return ts, nil
+	}
+}
+
+// update replaces a message krog posted: by chat.update, or through the response_url it was
+// posted with.
+func (b *Bot) update(ctx context.Context, t target, ts string, msg message) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
+	if t.ResponseURL != "" {
+		opts = append(opts, slack.MsgOptionReplaceOriginal(t.ResponseURL))
+		if _, _, _, err := b.api.SendMessageContext(ctx, "", opts...); err != nil {
+			return fmt.Errorf("replace via response_url: %w", err)
+		}
+		return nil
+	}
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, t.Channel, ts, opts...); err != nil {
+		return fmt.Errorf("chat.update %s %s: %w", t.Channel, ts, err)
+	}
+	return nil
+}
+
+// newID is a fresh answer id.
+func newID() string {
+	var p [9]byte
+	rand.Read(p[:])
+	return hex.EncodeToString(p[:])
+}
+
+// channelType names a conversation by its id's first letter.
+func channelType(id string) string {
+	switch {
+	case strings.HasPrefix(id, "D"):
+		return "im"
+	case strings.HasPrefix(id, "G"):
+		return "group"
+	case strings.HasPrefix(id, "C"):
+		return "channel"
+	}
+	return ""
+}

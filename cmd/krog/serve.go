@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/bot"
+	"github.com/krog-advisor/krog/feedback"
+)
+
+// serveConfig is what `krog serve` reads from its flags and the environment.
+type serveConfig struct {
+	botToken, appToken, secret string
+	apiURL                     string
+	httpAddr                   string
+	db                         string
+	knowledge                  string
+	logLevel                   string
+	rateLimit                  int
+	logQuestions               bool
+	storeQuestions             bool
+}
+
+const serveAbout = `Run krog as a Slack app: the /krog command, @krog mentions and their threads, direct messages,
+the App Home tab, sharing and feedback buttons.
+
+Socket Mode (no public URL needed) when SLACK_APP_TOKEN is set; HTTP mode (POST /slack/commands,
+/slack/events, /slack/interactive) when --http ADDR and SLACK_SIGNING_SECRET are set. With an HTTP
+address, GET /healthz answers 200 once the index is built. Variables come from the environment and
+from .env (the environment wins):
+
+  SLACK_BOT_TOKEN       xoxb-…  OAuth & Permissions → Bot User OAuth Token (required)
+  SLACK_APP_TOKEN       xapp-…  Basic Information → App-Level Tokens, scope connections:write
+  SLACK_SIGNING_SECRET  Basic Information → App Credentials → Signing Secret (HTTP mode)
+  SLACK_API_URL         Slack Web API base URL (default Slack's; for tests and proxies)
+  KROG_HTTP_ADDR        HTTP address, like --http
+  KROG_DB               feedback store (default ./krog.db)
+  KROG_KNOWLEDGE        knowledge directory instead of the embedded one
+  KROG_LOG_LEVEL        debug, info (default), warn or error; logs are JSON on stderr
+  KROG_LOG_QUESTIONS    true: put question text in the log (default false)
+  KROG_STORE_QUESTIONS  false: keep question text out of the feedback store (default true)
+  KROG_RATE_LIMIT       questions per user per minute (default 20; 0: no limit)
+  OPENAI_API_KEY, OPENAI_BASE_URL, …  optional LLM summaries (see krog ask -h)`
+
+func cmdServe(e *env, args []string) error {
+	fs := newFlags(e, "serve", "[--http ADDR] [--db FILE] [--no-llm]", serveAbout)
+	envFile := fs.String("env-file", ".env", "read variables from `FILE` if it exists (variables already set win)")
+	httpAddr := fs.String("http", "", "serve HTTP mode and /healthz on `ADDR`, e.g. :8080 (env KROG_HTTP_ADDR)")
+	db := fs.String("db", "", "feedback store `FILE` (env KROG_DB, default ./krog.db)")
+	dir := fs.String("knowledge", "", "read the knowledge base from `DIR` instead of the embedded one (env KROG_KNOWLEDGE)")
+	noLLM := fs.Bool("no-llm", false, "answer extractively even if an LLM is configured")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return &usageError{msg: fmt.Sprintf("serve takes no arguments, got %q", strings.Join(rest, " ")), hint: "Run `krog serve -h` for its flags."}
+	}
+	e, err = e.withDotenv(*envFile)
+	if err != nil {
+		return err
+	}
+	cfg, err := readServeConfig(e, *httpAddr, *db, *dir)
+	if err != nil {
+		return err
+	}
+	return serve(e, cfg, *noLLM)
+}
+
+// readServeConfig reads and checks the configuration; every mistake is a usage error of one line
+// that names the variable and says where its value comes from.
+func readServeConfig(e *env, httpAddr, db, dir string) (serveConfig, error) {
+	get := func(k string) string { return strings.TrimSpace(e.getenv(k)) }
+	c := serveConfig{
+		botToken: get("SLACK_BOT_TOKEN"), appToken: get("SLACK_APP_TOKEN"), secret: get("SLACK_SIGNING_SECRET"),
+		apiURL: get("SLACK_API_URL"), httpAddr: httpAddr, db: db, knowledge: dir, logLevel: get("KROG_LOG_LEVEL"),
+		rateLimit: 20, storeQuestions: true,
+	}
+	if c.httpAddr == "" {
+		c.httpAddr = get("KROG_HTTP_ADDR")
+	}
+	if c.db == "" {
+		c.db = get("KROG_DB")
+	}
+	if c.db == "" {
+		c.db = "./krog.db"
+	}
+	if c.knowledge == "" {
+		c.knowledge = get("KROG_KNOWLEDGE")
+	}
+	if c.logLevel == "" {
+		c.logLevel = "info"
+	}
+	fail := func(format string, a ...any) (serveConfig, error) {
+		return c, &usageError{msg: fmt.Sprintf(format, a...)}
+	}
+	const (
+		whereBot = "copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page into .env"
+		whereApp = "create an app-level token (xapp-…) with the connections:write scope under Basic Information → App-Level Tokens"
+		whereSig = "copy the Signing Secret from Basic Information → App Credentials"
+	)
+	switch {
+	case c.botToken == "":
+		return fail("SLACK_BOT_TOKEN is not set: %s", whereBot)
+	case strings.HasPrefix(c.botToken, "xapp-"):
+		return fail("SLACK_BOT_TOKEN holds an app-level token (xapp-…), which belongs in SLACK_APP_TOKEN: %s", whereBot)
+	case !strings.HasPrefix(c.botToken, "xoxb-") || !tokenChars(c.botToken):
+		return fail("SLACK_BOT_TOKEN does not look like a bot token (xoxb-… without spaces or quotes): %s", whereBot)
+	}
+	if c.appToken != "" {
+		switch {
+		case strings.HasPrefix(c.appToken, "xoxb-"):
+			return fail("SLACK_APP_TOKEN holds a bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN: %s", whereApp)
+		case !strings.HasPrefix(c.appToken, "xapp-") || !tokenChars(c.appToken):
+			return fail("SLACK_APP_TOKEN does not look like an app-level token (xapp-… without spaces or quotes): %s", whereApp)
+		}
+	}
+	if c.secret != "" && !tokenChars(c.secret) {
+		return fail("SLACK_SIGNING_SECRET has spaces or quotes in it: %s", whereSig)
+	}
+	if c.apiURL != "" {
+		if u, err := url.Parse(c.apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fail("SLACK_API_URL=%q is not an http(s) URL (leave it unset to use Slack's)", c.apiURL)
+		}
+	}
+	if c.httpAddr != "" {
+		if _, err := strconv.Atoi(c.httpAddr); err == nil {
+			c.httpAddr = ":" + c.httpAddr // a bare port
+		}
+		if _, _, err := net.SplitHostPort(c.httpAddr); err != nil {
+			return fail("HTTP address %q (--http or KROG_HTTP_ADDR) is not HOST:PORT, e.g. :8080", c.httpAddr)
+		}
+	}
+	switch {
+	case c.appToken == "" && c.httpAddr == "" && c.secret == "":
+		return fail("SLACK_APP_TOKEN is not set: for Socket Mode %s; for HTTP mode set SLACK_SIGNING_SECRET and --http ADDR instead", whereApp)
+	case c.appToken == "" && c.httpAddr != "" && c.secret == "":
+		return fail("SLACK_SIGNING_SECRET is not set: HTTP mode needs it, %s (or set SLACK_APP_TOKEN for Socket Mode)", whereSig)
+	case c.appToken == "" && c.httpAddr == "":
+		return fail("SLACK_SIGNING_SECRET is set but no HTTP address: add --http :8080 or KROG_HTTP_ADDR (or set SLACK_APP_TOKEN for Socket Mode)")
+	}
+	if v := get("KROG_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if strings.EqualFold(v, "off") {
+			n, err = 0, nil
+		}
+		if err != nil || n < 0 {
+			return fail("KROG_RATE_LIMIT=%q: use the number of questions one user may ask per minute (0 for no limit)", v)
+		}
+		c.rateLimit = n
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"KROG_LOG_QUESTIONS", &c.logQuestions}, {"KROG_STORE_QUESTIONS", &c.storeQuestions}} {
+		if v := get(b.name); v != "" {
+			x, err := strconv.ParseBool(v)
+			if err != nil {
+				return fail("%s=%q: use true or false", b.name, v)
+			}
+			*b.dst = x
+		}
+	}
+	switch strings.ToLower(c.logLevel) {
+	case "debug", "info", "warn", "warning", "error":
+	default:
+		return fail("KROG_LOG_LEVEL=%q: use debug, info, warn or error", c.logLevel)
+	}
+	return c, nil
+}
+
+// tokenChars reports whether s has no spaces, quotes or control characters (a copy-paste mistake).
+func tokenChars(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == '"' || r == '\'' || r == 0x7f })
+}
+
+// slackAuthFailure reports whether err is Slack refusing a token.
+func slackAuthFailure(err error) bool {
+	for _, code := range []string{"invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired", "not_allowed_token_type"} {
+		if strings.Contains(err.Error(), code) {
+			return true
+		}
+	}
+	return false
+}
+
+// serve runs the bot until e.ctx is done, then stops taking requests and lets running answers
+// finish (up to 10 seconds).
+func serve(e *env, c serveConfig, noLLM bool) error {
+	log := newLogger(e.stderr, c.logLevel)
+	store, err := feedback.Open(e.ctx, c.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	// Listen before the index is built, so that /healthz can say "not yet" instead of nothing.
+	var handler atomic.Pointer[http.Handler]
+	var srv *http.Server
+	srvErr := make(chan error, 1)
+	if c.httpAddr != "" {
+		ln, err := net.Listen("tcp", c.httpAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", c.httpAddr, err)
+		}
+		srv = &http.Server{
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if h := handler.Load(); h != nil {
+					(*h).ServeHTTP(w, r)
+					return
+				}
+				http.Error(w, "starting", http.StatusServiceUnavailable)
+			}),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+		}
+		go func() {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				srvErr <- fmt.Errorf("http server: %w", err)
+			}
+		}()
+		log.Info("listening", "addr", ln.Addr().String())
+	}
+	idx, err := e.load(c.knowledge)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	acfg, err := llmConfig(e, noLLM)
+	if err != nil {
+		return err
+	}
+	acfg.Logger = log
+	svc := answer.New(idx, acfg)
+	b, err := bot.New(bot.Config{
+		Service: svc, Feedback: store, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL), Logger: log,
+		SigningSecret: c.secret, RateLimit: rateLimit(c.rateLimit), LogQuestions: c.logQuestions, StoreQuestions: c.storeQuestions,
+	})
+	if err != nil {
+		return err
+	}
+	if err := b.Start(e.ctx); err != nil {
+		if slackAuthFailure(err) {
+			return &usageError{msg: fmt.Sprintf("Slack refused SLACK_BOT_TOKEN (%v): copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions again, and reinstall the app if its scopes changed", err)}
+		}
+		return err
+	}
+	h := b.Handler()
+	handler.Store(&h)
+	// Building the index leaves much garbage behind; hand it back now rather than idle on it.
+	debug.FreeOSMemory()
+	mode := []string{}
+	if c.appToken != "" {
+		mode = append(mode, "socket")
+	}
+	if c.httpAddr != "" && c.secret != "" {
+		mode = append(mode, "http")
+	}
+	log.Info("krog serve ready", "mode", strings.Join(mode, "+"), "passages", idx.Len(), "llm", svc.LLM(), "db", c.db)
+
+	sockErr := make(chan error, 1)
+	if c.appToken != "" {
+		go func() { sockErr <- b.RunSocket(e.ctx) }()
+	}
+	var runErr error
+	sockDone := c.appToken == ""
+	select {
+	case <-e.ctx.Done():
+	case runErr = <-sockErr:
+		sockDone = true
+		if runErr != nil && slackAuthFailure(runErr) {
+			runErr = &usageError{msg: fmt.Sprintf("Slack refused SLACK_APP_TOKEN (%v): %s", runErr, "create an app-level token (xapp-…) with the connections:write scope under Basic Information → App-Level Tokens, and turn Socket Mode on")}
+		}
+	case runErr = <-srvErr:
+	}
+	log.Info("shutting down: no new requests, finishing running answers")
+	if !sockDone {
+		select { // Socket Mode stops reading when e.ctx is done
+		case <-sockErr:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	if srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		srv.Shutdown(ctx)
+		cancel()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.Shutdown(ctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+// rateLimit maps KROG_RATE_LIMIT (0: none) to bot.Config.RateLimit (negative: none).
+func rateLimit(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}

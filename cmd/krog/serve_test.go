@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/krog-advisor/krog/bot/fakeslack"
+)
+
+func TestServeConfigMistakesAreOneLine(t *testing.T) {
+	base := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_APP_TOKEN": "xapp-1-A-2-abc"}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string // the variable the message names
+	}{
+		{"no bot token", with("SLACK_BOT_TOKEN", ""), nil, "SLACK_BOT_TOKEN is not set"},
+		{"app token as bot token", with("SLACK_BOT_TOKEN", "xapp-1-A-2-abc"), nil, "SLACK_BOT_TOKEN holds an app-level token"},
+		{"user token", with("SLACK_BOT_TOKEN", "xoxp-1-2"), nil, "SLACK_BOT_TOKEN does not look like a bot token"},
+		{"quoted bot token", with("SLACK_BOT_TOKEN", `"xoxb-1-2"`), nil, "SLACK_BOT_TOKEN does not look like a bot token"},
+		{"bot token as app token", with("SLACK_APP_TOKEN", "xoxb-1-2"), nil, "SLACK_APP_TOKEN holds a bot token"},
+		{"bad app token", with("SLACK_APP_TOKEN", "xapp 1"), nil, "SLACK_APP_TOKEN does not look like an app-level token"},
+		{"no mode", with("SLACK_APP_TOKEN", ""), nil, "SLACK_APP_TOKEN is not set"},
+		{"http without secret", with("SLACK_APP_TOKEN", ""), []string{"--http", ":0"}, "SLACK_SIGNING_SECRET is not set"},
+		{"secret without http", with("SLACK_APP_TOKEN", "", "SLACK_SIGNING_SECRET", "abc"), nil, "no HTTP address"},
+		{"bad address", with("KROG_HTTP_ADDR", "localhost"), nil, "is not HOST:PORT"},
+		{"bad api url", with("SLACK_API_URL", "slack.com/api"), nil, "SLACK_API_URL"},
+		{"bad rate limit", with("KROG_RATE_LIMIT", "lots"), nil, "KROG_RATE_LIMIT"},
+		{"bad bool", with("KROG_STORE_QUESTIONS", "perhaps"), nil, "KROG_STORE_QUESTIONS"},
+		{"bad log level", with("KROG_LOG_LEVEL", "loud"), nil, "KROG_LOG_LEVEL"},
+		{"arguments", base, []string{"now"}, "serve takes no arguments"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"serve", "--env-file", ""}, c.args...)
+			_, stderr, code := krog(t, c.env, args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if !strings.Contains(stderr, c.want) || (c.name != "arguments" && len(lines) != 1) {
+				t.Errorf("stderr = %q, want one line with %q", stderr, c.want)
+			}
+		})
+	}
+}
+
+func TestDotenvEnvironmentWins(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".env")
+	os.WriteFile(path, []byte("# krog\nSLACK_BOT_TOKEN=xoxb-from-file\nSLACK_APP_TOKEN=\"xapp-from-file\"\nKROG_DB=/tmp/file.db\n"), 0o600)
+	e := &env{ctx: context.Background(), getenv: func(k string) string {
+		return map[string]string{"SLACK_BOT_TOKEN": "xoxb-from-env"}[k]
+	}}
+	e2, err := e.withDotenv(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := readServeConfig(e2, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.botToken != "xoxb-from-env" || c.appToken != "xapp-from-file" || c.db != "/tmp/file.db" {
+		t.Errorf("config = %+v", c)
+	}
+	if e3, err := e.withDotenv(filepath.Join(dir, "missing")); err != nil || e3 != e {
+		t.Errorf("a missing .env: %v", err)
+	}
+	os.WriteFile(path, []byte("NOT A LINE\n"), 0o600)
+	if _, err := e.withDotenv(path); err == nil {
+		t.Error("a broken .env was accepted")
+	}
+}
+
+// logBuffer collects krog's log and lets a test wait for a line.
+type logBuffer struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	buf  bytes.Buffer
+}
+
+func newLogBuffer() *logBuffer {
+	l := &logBuffer{}
+	l.cond = sync.NewCond(&l.mu)
+	return l
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cond.Broadcast()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// waitFor waits for a log record with msg and returns it.
+func (l *logBuffer) waitFor(t *testing.T, msg string) map[string]any {
+	t.Helper()
+	timer := time.AfterFunc(30*time.Second, func() { l.mu.Lock(); l.cond.Broadcast(); l.mu.Unlock() })
+	defer timer.Stop()
+	deadline := time.Now().Add(30 * time.Second)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for {
+		for _, line := range strings.Split(l.buf.String(), "\n") {
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
+				return rec
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the log:\n%s", msg, l.buf.String())
+		}
+		l.cond.Wait()
+	}
+}
+
+// krog serve, whole, in both modes at once against a fake Slack: healthz, a slash command over
+// the socket and one over signed HTTP, and a graceful stop that keeps what was answered.
+func TestServeBothModes(t *testing.T) {
+	fake := fakeslack.New(t)
+	db := filepath.Join(t.TempDir(), "krog.db")
+	vars := map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_SIGNING_SECRET": "s3cret",
+		"SLACK_API_URL": fake.APIURL(), "KROG_HTTP_ADDR": "127.0.0.1:0", "KROG_DB": db, "KROG_LLM": "off",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := newLogBuffer()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--env-file", ""}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, logs)
+	}()
+	addr := logs.waitFor(t, "listening")["addr"].(string)
+	logs.waitFor(t, "krog serve ready")
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/healthz: %d", resp.StatusCode)
+	}
+	fake.WaitConnected(t)
+
+	// Socket Mode.
+	id := fake.Send("slash_commands", map[string]string{"command": "/krog", "text": "What is industrial symbiosis?", "user_id": "U1", "team_id": fakeslack.Team, "channel_id": "C1", "response_url": fake.ResponseURL("sock")})
+	fake.WaitAck(t, id)
+	// HTTP mode.
+	body := "command=%2Fkrog&user_id=U2&team_id=" + fakeslack.Team + "&channel_id=C1&text=Kaj+je+stranski+proizvod%3F&response_url=" + fake.ResponseURL("http")
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", signature("s3cret", ts, body))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("signed command: HTTP %d", resp.StatusCode)
+	}
+	fake.WaitFor(t, func(c []fakeslack.Call) bool { return len(c) >= 2 }, "response_url")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if strings.Contains(logs.String(), "industrial symbiosis") {
+		t.Error("question text in the log")
+	}
+	stdout, _, code := krog(t, map[string]string{"KROG_DB": db}, "feedback", "--env-file", "")
+	if code != 0 || !strings.Contains(stdout, "Answers: 2") || !strings.Contains(stdout, "What is industrial symbiosis?") {
+		t.Errorf("feedback after serve (exit %d):\n%s", code, stdout)
+	}
+}
+
+func TestServeBotTokenRefusedBySlack(t *testing.T) {
+	fake := fakeslack.New(t)
+	fake.FailSlack("auth.test", 1, "invalid_auth")
+	vars := map[string]string{"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": fake.APIURL(),
+		"KROG_DB": filepath.Join(t.TempDir(), "krog.db"), "KROG_LOG_LEVEL": "error"}
+	_, stderr, code := krog(t, vars, "serve", "--env-file", "")
+	if code != 2 || !strings.Contains(stderr, "Slack refused SLACK_BOT_TOKEN") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// BenchmarkServeIdleRSS builds krog, runs `krog serve` in Socket Mode against a fake Slack, asks
+// it a few questions, lets it idle and reports its resident memory; then stops it with SIGTERM,
+// which must end it cleanly.
+func BenchmarkServeIdleRSS(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("reads /proc")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		b.Skip("no go command to build krog with")
+	}
+	bin := filepath.Join(b.TempDir(), "krog")
+	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	var rss []float64
+	for b.Loop() {
+		fake := fakeslack.New(b)
+		cmd := exec.Command(bin, "serve", "--env-file", "")
+		cmd.Env = []string{"SLACK_BOT_TOKEN=xoxb-test", "SLACK_APP_TOKEN=xapp-test", "SLACK_API_URL=" + fake.APIURL(),
+			"KROG_DB=" + filepath.Join(b.TempDir(), "krog.db"), "KROG_LLM=off", "HOME=" + b.TempDir()}
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		go io.Copy(io.Discard, bufio.NewReader(stderr))
+		fake.WaitConnected(b)
+		for i, q := range []string{"What is industrial symbiosis?", "Kaj je stranski proizvod?", "Who won the world cup?"} {
+			fake.WaitAck(b, fake.Send("slash_commands", map[string]string{"command": "/krog", "text": q, "user_id": "U1", "team_id": fakeslack.Team, "channel_id": "C1", "response_url": fake.ResponseURL(fmt.Sprint(i))}))
+		}
+		fake.WaitN(b, 3, "response_url")
+		time.Sleep(3 * time.Second) // idle
+		rss = append(rss, rssMB(b, cmd.Process.Pid))
+		cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			b.Errorf("krog serve after SIGTERM: %v", err)
+		}
+	}
+	b.ReportMetric(rss[len(rss)-1], "idle-rss-MB")
+}
+
+func rssMB(b *testing.B, pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
+}
+
+// signature signs a request body as Slack does.
+func signature(secret, ts, body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + ts + ":" + body))
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func TestServeAppTokenRefusedBySlack(t *testing.T) {
+	fake := fakeslack.New(t)
+	fake.FailSlack("apps.connections.open", 1, "invalid_auth")
+	vars := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-revoked", "SLACK_API_URL": fake.APIURL(),
+		"KROG_DB": filepath.Join(t.TempDir(), "krog.db"), "KROG_LOG_LEVEL": "error"}
+	_, stderr, code := krog(t, vars, "serve", "--env-file", "")
+	if code != 2 || !strings.Contains(stderr, "Slack refused SLACK_APP_TOKEN") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
