@@ -14,13 +14,20 @@ import (
 // match the glossary's dictionary forms.
 type glossMatcher struct {
 	entries []glossEntry
-	words   map[string]map[string]bool // lang → every analyzed word of a term or tag: the domain's words
+	byFirst map[string]map[string][]formRef // lang → first token → forms starting with it
+	words   map[string]map[string]bool      // lang → every analyzed word of a term or tag: the domain's words
 }
 
 type glossEntry struct {
 	term  *knowledge.Term
 	forms map[string][][]string // lang → analyzed token sequences of every form
 	raw   map[string][]string   // lang → the forms as written (for query expansion)
+}
+
+// formRef is one analyzed form of an entry.
+type formRef struct {
+	entry int
+	seq   []string
 }
 
 // glossMatch is a glossary term found in a question.
@@ -35,7 +42,10 @@ type glossMatch struct {
 var parens = regexp.MustCompile(`\s*\([^)]*\)`)
 
 func newGlossMatcher(g *knowledge.Glossary, analyze func(l, text string) []string) *glossMatcher {
-	gm := &glossMatcher{words: map[string]map[string]bool{"sl": {}, "en": {}}}
+	gm := &glossMatcher{
+		words:   map[string]map[string]bool{"sl": {}, "en": {}},
+		byFirst: map[string]map[string][]formRef{"sl": {}, "en": {}},
+	}
 	if g == nil {
 		return gm
 	}
@@ -62,6 +72,11 @@ func newGlossMatcher(g *knowledge.Glossary, analyze func(l, text string) []strin
 				}
 			}
 		}
+		for l, seqs := range e.forms {
+			for _, seq := range seqs {
+				gm.byFirst[l][seq[0]] = append(gm.byFirst[l][seq[0]], formRef{len(gm.entries), seq})
+			}
+		}
 		gm.entries = append(gm.entries, e)
 	}
 	return gm
@@ -84,21 +99,22 @@ func (gm *glossMatcher) find(text string, toks map[string][]tok) []glossMatch {
 		from, to int
 	}
 	var cands []cand
-	for i, e := range gm.entries {
-		for l, seqs := range e.forms {
-			qt := toks[l]
-			for _, seq := range seqs {
-				for s := 0; s+len(seq) <= len(qt); s++ {
-					ok := true
-					for j, t := range seq {
-						if qt[s+j].term != t {
-							ok = false
-							break
-						}
+	for _, l := range []string{"sl", "en"} {
+		qt := toks[l]
+		for s := range qt {
+			for _, f := range gm.byFirst[l][qt[s].term] {
+				if s+len(f.seq) > len(qt) {
+					continue
+				}
+				ok := true
+				for j, t := range f.seq {
+					if qt[s+j].term != t {
+						ok = false
+						break
 					}
-					if ok {
-						cands = append(cands, cand{i, l, s, s + len(seq)})
-					}
+				}
+				if ok {
+					cands = append(cands, cand{f.entry, l, s, s + len(f.seq)})
 				}
 			}
 		}

@@ -7,6 +7,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -16,31 +17,38 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/krog-advisor/krog/knowledge"
 )
 
-// Field boosts, tuned on knowledge/eval/questions.jsonl with a grid over title, section, tags
-// and summary boosts (81 combinations; hit@3 summed over both languages ranged from 1.83 to 1.91):
-// curated tags are the strongest signal — they hold the words and acronyms people search with —
-// while title, heading and text count alike, and the summary, shared by every passage of a
-// document, helps only a little to tell passages apart.
+// Fields and boosts. A passage is indexed as its body (document title, heading and text) and its
+// document's curated tags. Tuned on knowledge/eval/questions.jsonl: a grid over title, heading,
+// tags and summary boosts as separate fields (81 combinations; hit@3 summed over both languages
+// ranged from 1.83 to 1.91) showed tags as the strongest signal — they hold the words and acronyms
+// people search with — and title, heading and text counting alike, while the summary (shared by
+// every passage of a document) added nothing to hit@3. One body field instead of three, and no
+// summary field, kept hit@3 and halved query time.
+const tagsBoost = 3.0
+
 var fieldBoosts = []struct {
 	name  string
 	boost float64
 }{
-	{"title", 1.0},
-	{"section", 1.0},
-	{"tags", 3.0},
-	{"summary", 0.7},
-	{"text", 1.0},
+	{"body", 1.0},
+	{"head", 1.0},
+	{"tags", tagsBoost},
 }
 
 const (
-	// otherLangFactor scales the score of a passage not in the question's language, so that the
-	// asker's language wins a near tie but a much better passage in the other language still shows.
-	otherLangFactor = 0.5
+	// otherLangFactor scales the score of a passage not in the question's language (from a
+	// document written in that language only), so that the asker's language wins a near tie but
+	// a much better passage in the other language still shows.
+	otherLangFactor = 0.8
+	// translatedFactor scales a passage whose document also exists in the asker's language: that
+	// version answers them better, so this one only fills the list when nothing else does.
+	translatedFactor = 0.2
 	// fuzzyBoost weighs a typo's correction against an exact match.
 	fuzzyBoost = 0.3
 	// expansionBoost weighs glossary translations of the question's terms.
@@ -61,7 +69,6 @@ type Index struct {
 	bi       bleve.Index
 	corpus   *knowledge.Corpus
 	analyzer map[string]analysis.Analyzer // by language
-	anames   map[string]string
 	sections map[string]*knowledge.Section
 	terms    map[string]map[string]struct{} // passage id → analyzed terms of all its fields
 	docTerms map[string]map[string]struct{} // doc id/lang → analyzed terms of all its passages
@@ -124,7 +131,6 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	ix := &Index{
 		bi: bi, corpus: c,
 		analyzer: map[string]analysis.Analyzer{},
-		anames:   anames,
 		sections: map[string]*knowledge.Section{},
 		terms:    map[string]map[string]struct{}{},
 		docTerms: map[string]map[string]struct{}{},
@@ -156,8 +162,8 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		tags := strings.Join(d.Tags, ", ")
 		doc := map[string]any{
 			"doc": d.ID, "lang": l, "topic": d.Topic, "jurisdiction": d.Jurisdiction,
-			l + "_title": d.Title, l + "_section": s.Heading, l + "_tags": tags,
-			l + "_summary": d.Summary, l + "_text": s.Text,
+			l + "_body": d.Title + "\n" + s.Heading + "\n" + s.Text,
+			l + "_tags": tags, l + "_head": d.Title + "\n" + s.Heading,
 		}
 		if err := batch.Index(s.ID, doc); err != nil {
 			bi.Close()
@@ -384,13 +390,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if len(plan.concepts) == 0 {
 		return Result{Took: time.Since(start)}, nil
 	}
-	req := bleve.NewSearchRequestOptions(plan.query, max(50, (q.Offset+q.K)*4), 0, false)
-	res, err := ix.bi.SearchInContext(ctx, req)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
+	// Each language's clauses only match passages of that language, so the two languages are
+	// searched apart and merged: the asker's language always gets its full share of candidates,
+	// however strongly a translated glossary term scores in the other.
+	size := max(30, (q.Offset+q.K)*2)
+	var found search.DocumentMatchCollection
+	for _, l := range slices.Sorted(maps.Keys(plan.queries)) {
+		req := bleve.NewSearchRequestOptions(plan.queries[l], size, 0, false)
+		res, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return Result{}, fmt.Errorf("search: %w", err)
+		}
+		found = append(found, res.Hits...)
 	}
-	hits := make([]Hit, 0, len(res.Hits))
-	for _, h := range res.Hits {
+	hits := make([]Hit, 0, len(found))
+	for _, h := range found {
 		s := ix.sections[h.ID]
 		if s == nil {
 			continue
@@ -398,7 +412,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		cov, anchored, terms := ix.coverage(plan, ix.terms[s.ID], s.Doc.Lang)
 		score := h.Score
 		if q.Lang != "" && s.Doc.Lang != q.Lang {
-			score *= otherLangFactor
+			if ix.corpus.Doc(s.Doc.ID, q.Lang) != nil {
+				score *= translatedFactor
+			} else {
+				score *= otherLangFactor
+			}
 		}
 		// Passages that hold more of the question rank first among near equals.
 		score *= 0.5 + cov
@@ -438,7 +456,7 @@ type concept struct {
 }
 
 type plan struct {
-	query    query.Query
+	queries  map[string]query.Query // by the language of the fields they search
 	concepts []concept
 	base     string // the language the question's own words were analyzed in
 }
@@ -449,7 +467,7 @@ type plan struct {
 // ever passed to match queries, never parsed as query syntax.
 func (ix *Index) plan(text, qlang string) plan {
 	var p plan
-	var clauses []query.Query
+	clauses := map[string][]query.Query{}
 	toks := map[string][]tok{}
 	for l := range ix.analyzer {
 		toks[l] = ix.tokens(l, text)
@@ -508,38 +526,45 @@ func (ix *Index) plan(text, qlang string) plan {
 		p.concepts = append(p.concepts, c)
 	}
 	for l := range ix.analyzer {
-		a := ix.anames[l]
-		if len(toks[l]) > 0 {
+		// match is a match query on field, built from terms analyzed once here rather than once
+		// per clause by Bleve.
+		match := func(text, field string, boost float64) {
+			for _, t := range uniq(ix.analyze(l, text)) {
+				tq := bleve.NewTermQuery(t)
+				tq.SetField(l + "_" + field)
+				tq.SetBoost(boost)
+				clauses[l] = append(clauses[l], tq)
+			}
+		}
+		exp := expansion(matches, l)
+		if qlang == "" || l == qlang {
+			// The question in its own language, with its glossary terms' other forms.
 			for _, f := range fieldBoosts {
-				mq := bleve.NewMatchQuery(text)
-				mq.SetField(l + "_" + f.name)
-				mq.Analyzer = a
-				mq.SetBoost(f.boost)
-				clauses = append(clauses, mq)
+				match(text+" . "+exp, f.name, f.boost)
 			}
 			// Typos: a word the corpus has never seen is replaced by the closest term it has.
 			for _, t := range toks[l] {
 				for _, fix := range ix.corrections(l, t.term) {
-					for _, f := range []string{"title", "section", "text"} {
-						tq := bleve.NewTermQuery(fix)
-						tq.SetField(l + "_" + f)
-						tq.SetBoost(fuzzyBoost)
-						clauses = append(clauses, tq)
-					}
+					tq := bleve.NewTermQuery(fix)
+					tq.SetField(l + "_body")
+					tq.SetBoost(fuzzyBoost)
+					clauses[l] = append(clauses[l], tq)
 				}
 			}
+			continue
 		}
-		if exp := expansion(matches, l); exp != "" {
-			for _, f := range fieldBoosts {
-				mq := bleve.NewMatchQuery(exp)
-				mq.SetField(l + "_" + f.name)
-				mq.Analyzer = a
-				mq.SetBoost(f.boost * expansionBoost)
-				clauses = append(clauses, mq)
-			}
+		// The other language: the glossary's translations of the question's terms, and the
+		// question's own words against the tags, where names and acronyms live.
+		if exp != "" {
+			match(exp, "body", expansionBoost)
+			match(exp, "tags", tagsBoost*expansionBoost)
 		}
+		match(text, "tags", tagsBoost)
 	}
-	p.query = bleve.NewDisjunctionQuery(clauses...)
+	p.queries = map[string]query.Query{}
+	for l, cs := range clauses {
+		p.queries[l] = bleve.NewDisjunctionQuery(cs...)
+	}
 	return p
 }
 
@@ -641,4 +666,17 @@ func levenshteinMax(a, b string, maxD int) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// uniq returns the distinct strings of ss in their first order.
+func uniq(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

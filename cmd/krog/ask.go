@@ -66,7 +66,12 @@ func cmdAsk(e *env, args []string) error {
 		return writeJSON(e.stdout, rep)
 	}
 	if streamed {
-		fmt.Fprint(e.stdout, "\n\n")
+		fmt.Fprintln(e.stdout)
+		if rep.Mode != "llm" {
+			// The stream broke off and krog fell back: say so before the extractive answer.
+			fmt.Fprintf(e.stdout, "\n(%s)\n\n", answer.T(rep.Lang, "stream_broken"))
+			streamed = false
+		}
 	}
 	printReply(e.stdout, rep, isTerminal(e.stdout) && e.getenv("NO_COLOR") == "", streamed)
 	return nil
