@@ -86,7 +86,10 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 // BenchmarkScale builds an index of 100,000 generated passages (words drawn from the real corpus,
 // so the term statistics look like ours) and reports build throughput and query latency.
 func BenchmarkScale(b *testing.B) {
-	const n = 100_000
+	n := 100_000
+	if testing.Short() {
+		n = 20_000
+	}
 	base, probs := knowledge.Load(knowledge.Embedded())
 	if err := probs.Err(); err != nil {
 		b.Fatal(err)

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -155,8 +157,11 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		batch.Reset()
 		return ctx.Err()
 	}
-	docFields := map[string][]string{}
-	for _, s := range c.Sections() {
+	// krog's own analysis of every passage (for confidence and highlighting) runs on all CPUs
+	// before Bleve's; both then only read it.
+	sections := c.Sections()
+	own := ix.analyzeAll(c.Docs, sections)
+	for i, s := range sections {
 		d := s.Doc
 		l := d.Lang
 		tags := strings.Join(d.Tags, ", ")
@@ -170,28 +175,21 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 			return nil, fmt.Errorf("index %s: %w", s.ID, err)
 		}
 		ix.sections[s.ID] = s
-		// The document's own fields are analyzed once, not once per passage.
 		dk := d.ID + "/" + l
 		if ix.docTerms[dk] == nil {
 			ix.docTerms[dk] = map[string]struct{}{}
-			docFields[dk] = ix.analyze(l, d.Title+"\n"+tags+"\n"+d.Summary)
-			ix.docHead[dk] = map[string]struct{}{}
-			for _, t := range ix.analyze(l, d.Title) {
-				ix.docHead[dk][t] = struct{}{}
-			}
+			ix.docHead[dk] = own.head[d]
 		}
-		set := make(map[string]struct{}, 64)
-		for _, t := range docFields[dk] {
+		set := make(map[string]struct{}, len(own.doc[d])+len(own.passage[i]))
+		for _, t := range own.doc[d] {
 			set[t] = struct{}{}
 		}
-		for _, t := range ix.analyze(l, s.Heading+"\n"+s.Text) {
+		for _, t := range own.passage[i] {
 			set[t] = struct{}{}
 		}
 		ix.terms[s.ID] = set
 		for t := range set {
 			ix.docTerms[dk][t] = struct{}{}
-		}
-		for t := range set {
 			ix.df[l][t]++
 		}
 		ix.nByLang[l]++
@@ -229,6 +227,46 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		}
 	}
 	return ix, nil
+}
+
+// analyzed is krog's own analysis of a corpus.
+type analyzed struct {
+	passage [][]string                             // by section index: terms of heading and text
+	doc     map[*knowledge.Doc][]string            // terms of title, tags and summary
+	head    map[*knowledge.Doc]map[string]struct{} // terms of the title
+}
+
+// analyzeAll analyzes every document and passage, on all CPUs.
+func (ix *Index) analyzeAll(docs []*knowledge.Doc, sections []*knowledge.Section) analyzed {
+	a := analyzed{
+		passage: make([][]string, len(sections)),
+		doc:     make(map[*knowledge.Doc][]string, len(docs)),
+		head:    make(map[*knowledge.Doc]map[string]struct{}, len(docs)),
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(sections); i += workers {
+				s := sections[i]
+				a.passage[i] = ix.analyze(s.Doc.Lang, s.Heading+"\n"+s.Text)
+			}
+			for i := w; i < len(docs); i += workers {
+				d := docs[i]
+				terms := ix.analyze(d.Lang, d.Title+"\n"+strings.Join(d.Tags, ", ")+"\n"+d.Summary)
+				head := map[string]struct{}{}
+				for _, t := range ix.analyze(d.Lang, d.Title) {
+					head[t] = struct{}{}
+				}
+				mu.Lock()
+				a.doc[d], a.head[d] = terms, head
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return a
 }
 
 // Close releases the index.
@@ -529,7 +567,20 @@ func (ix *Index) plan(text, qlang string) plan {
 		// match is a match query on field, built from terms analyzed once here rather than once
 		// per clause by Bleve.
 		match := func(text, field string, boost float64) {
-			for _, t := range uniq(ix.analyze(l, text)) {
+			terms := uniq(ix.analyze(l, text))
+			rare := 0
+			for _, t := range terms {
+				if !ix.common(l, t) {
+					rare++
+				}
+			}
+			for _, t := range terms {
+				// Like Elasticsearch's cutoff frequency: a term in most passages adds little to
+				// BM25 but costs a walk over most of the index, so it is left out when the
+				// question has rarer terms. (Coverage still counts it.)
+				if rare > 0 && ix.common(l, t) {
+					continue
+				}
 				tq := bleve.NewTermQuery(t)
 				tq.SetField(l + "_" + field)
 				tq.SetBoost(boost)
@@ -566,6 +617,19 @@ func (ix *Index) plan(text, qlang string) plan {
 		p.queries[l] = bleve.NewDisjunctionQuery(cs...)
 	}
 	return p
+}
+
+// commonDF is the share of a language's passages above which a term is too common to search for,
+// in a corpus of at least commonMin passages (in a handful of passages every term is "common").
+const (
+	commonDF  = 0.5
+	commonMin = 100
+)
+
+// common reports whether term t occurs in more than commonDF of language l's passages.
+func (ix *Index) common(l, t string) bool {
+	n := ix.nByLang[l]
+	return n >= commonMin && float64(ix.df[l][t]) > commonDF*float64(n)
 }
 
 // idf is a smoothed inverse document frequency of an analyzed term among passages of language l;
