@@ -2,13 +2,14 @@ package index
 
 import (
 	"bytes"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 
@@ -17,17 +18,21 @@ import (
 
 // Names of krog's analysis components in Bleve's registry.
 const (
-	PrefixChar   = "krog_prefix"  // "by-product" → "by_product": one token, same offsets
-	JoinFilter   = "krog_join"    // "by_product" → "byproduct"
-	FoldFilter   = "krog_fold"    // č ć → c, š → s, ž → z, đ → d, other accents dropped
-	StopSlFilter = "krog_stop_sl" // Slovene function words (folded)
-	StemSlFilter = "krog_stem_sl" // the light Slovene stemmer of package lang
-	AnalyzerSl   = "krog_sl"      // unicode → lowercase → fold → stop → stem
-	AnalyzerEn   = "krog_en"      // bleve's en chain with folding added
+	WordTokenizer = "krog_words"   // runs of letters, digits and marks (apostrophes inside words)
+	PrefixChar    = "krog_prefix"  // "by-product" → "by_product": one token, same offsets
+	JoinFilter    = "krog_join"    // "by_product" → "byproduct"
+	FoldFilter    = "krog_fold"    // č ć → c, š → s, ž → z, đ → d, other accents dropped
+	StopSlFilter  = "krog_stop_sl" // Slovene function words (folded)
+	StemSlFilter  = "krog_stem_sl" // the light Slovene stemmer of package lang
+	AnalyzerSl    = "krog_sl"      // unicode → lowercase → fold → stop → stem
+	AnalyzerEn    = "krog_en"      // bleve's en chain with folding added
 )
 
 func init() {
 	// Registering analysis components is the one init side effect Bleve's design asks for.
+	must(registry.RegisterTokenizer(WordTokenizer, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return wordTokenizer{}, nil
+	}))
 	must(registry.RegisterCharFilter(PrefixChar, func(map[string]any, *registry.Cache) (analysis.CharFilter, error) {
 		return prefixChar{}, nil
 	}))
@@ -49,6 +54,68 @@ func must(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// wordTokenizer splits text into words: maximal runs of letters, digits, combining marks and
+// underscores, with an apostrophe kept between letters ("company's", for the possessive filter).
+// For krog's short passages it finds the same words as Bleve's Unicode (UAX #29) tokenizer, which
+// also keeps decimals such as "11.8" together, at several times the speed: the tokenizer was a
+// quarter of index build time.
+type wordTokenizer struct{}
+
+func (wordTokenizer) Tokenize(in []byte) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, len(in)/6+1)
+	var block []analysis.Token
+	pos := 0
+	for i := 0; i < len(in); {
+		r, size := decodeRune(in, i)
+		if !isWordRune(r) || unicode.Is(unicode.Mn, r) { // a mark only continues a word
+			i += size
+			continue
+		}
+		start, numeric := i, true
+		for i < len(in) {
+			r, size = decodeRune(in, i)
+			if isWordRune(r) {
+				numeric = numeric && r >= '0' && r <= '9'
+				i += size
+				continue
+			}
+			if (r == '\'' || r == '’') && i+size < len(in) {
+				if next, _ := decodeRune(in, i+size); unicode.IsLetter(next) {
+					i += size
+					continue
+				}
+			}
+			break
+		}
+		if len(block) == 0 {
+			block = make([]analysis.Token, 64)
+		}
+		t := &block[0]
+		block = block[1:]
+		pos++
+		*t = analysis.Token{Term: in[start:i], Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric}
+		if numeric {
+			t.Type = analysis.Numeric
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func decodeRune(b []byte, i int) (rune, int) {
+	if b[i] < utf8.RuneSelf {
+		return rune(b[i]), 1
+	}
+	return utf8.DecodeRune(b[i:])
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 // compoundPrefixes are the first parts of hyphenated compounds kept whole ("by-product",
@@ -150,7 +217,7 @@ func addAnalyzers(im *mapping.IndexMappingImpl) error {
 	if err := im.AddCustomAnalyzer(AnalyzerSl, map[string]any{
 		"type":          custom.Name,
 		"char_filters":  []any{PrefixChar},
-		"tokenizer":     unicode.Name,
+		"tokenizer":     WordTokenizer,
 		"token_filters": []any{JoinFilter, lowercase.Name, FoldFilter, StopSlFilter, StemSlFilter},
 	}); err != nil {
 		return err
@@ -158,7 +225,7 @@ func addAnalyzers(im *mapping.IndexMappingImpl) error {
 	return im.AddCustomAnalyzer(AnalyzerEn, map[string]any{
 		"type":          custom.Name,
 		"char_filters":  []any{PrefixChar},
-		"tokenizer":     unicode.Name,
+		"tokenizer":     WordTokenizer,
 		"token_filters": []any{JoinFilter, en.PossessiveName, lowercase.Name, FoldFilter, en.StopName, porter.Name},
 	})
 }

@@ -83,8 +83,10 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(p(0.95), "p95-ms")
 }
 
-// BenchmarkScale builds an index of 100,000 generated passages (words drawn from the real corpus,
-// so the term statistics look like ours) and reports build throughput and query latency.
+// BenchmarkScale builds an index of 100,000 generated passages and reports build throughput and
+// query latency. Each generated document takes its words from one real document of the corpus, so
+// the generated corpus is topical like a real one (a word is frequent in some documents and absent
+// from most) rather than every passage drawing from the whole vocabulary.
 func BenchmarkScale(b *testing.B) {
 	n := 100_000
 	if testing.Short() {
@@ -94,24 +96,33 @@ func BenchmarkScale(b *testing.B) {
 	if err := probs.Err(); err != nil {
 		b.Fatal(err)
 	}
-	words := map[string][]string{}
-	for _, s := range base.Sections() {
-		words[s.Doc.Lang] = append(words[s.Doc.Lang], strings.Fields(s.Text)...)
+	type source struct {
+		lang  string
+		words []string
+	}
+	var sources []source
+	for _, d := range base.Docs {
+		src := source{lang: d.Lang}
+		for _, s := range d.Sections {
+			src.words = append(src.words, strings.Fields(s.Text)...)
+		}
+		sources = append(sources, src)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	pick := func(l string, k int) string {
-		w := make([]string, k)
-		for i := range w {
-			w[i] = words[l][rng.IntN(len(words[l]))]
-		}
-		return strings.Join(w, " ")
-	}
 	c := &knowledge.Corpus{Glossary: base.Glossary}
 	for i := range n / 5 {
-		l := []string{"sl", "en"}[i%2]
-		d := &knowledge.Doc{ID: fmt.Sprintf("gen-%d", i), Lang: l, Title: pick(l, 8), Topic: "practice", Jurisdiction: "EU", Summary: pick(l, 40), Tags: strings.Fields(pick(l, 4))}
+		src := sources[rng.IntN(len(sources))]
+		pick := func(k int) string {
+			w := make([]string, k)
+			for j := range w {
+				w[j] = src.words[rng.IntN(len(src.words))]
+			}
+			return strings.Join(w, " ")
+		}
+		l := src.lang
+		d := &knowledge.Doc{ID: fmt.Sprintf("gen-%d", i), Lang: l, Title: pick(8), Topic: "practice", Jurisdiction: "EU", Summary: pick(40), Tags: strings.Fields(pick(4))}
 		for j := range 5 {
-			d.Sections = append(d.Sections, &knowledge.Section{ID: fmt.Sprintf("gen-%d/%s/%d", i, l, j+1), Doc: d, N: j + 1, Heading: pick(l, 6), Text: pick(l, 150)})
+			d.Sections = append(d.Sections, &knowledge.Section{ID: fmt.Sprintf("gen-%d/%s/%d", i, l, j+1), Doc: d, N: j + 1, Heading: pick(6), Text: pick(150)})
 		}
 		c.Docs = append(c.Docs, d)
 	}
