@@ -55,7 +55,7 @@ const (
 	fuzzyBoost = 0.3
 	// expansionBoost weighs glossary translations of the question's terms.
 	expansionBoost = 0.8
-	batchSize      = 1000
+	batchSize      = 10_000
 )
 
 // Options changes how an index is built; the zero value is krog's normal configuration.
@@ -72,12 +72,14 @@ type Index struct {
 	corpus   *knowledge.Corpus
 	analyzer map[string]analysis.Analyzer // by language
 	sections map[string]*knowledge.Section
-	terms    map[string]map[string]struct{} // passage id → analyzed terms of all its fields
-	docTerms map[string]map[string]struct{} // doc id/lang → analyzed terms of all its passages
-	docHead  map[string]map[string]struct{} // doc id/lang → analyzed terms of its title
-	df       map[string]map[string]int      // lang → term → passages containing it
+	ids      map[string]map[string]uint32 // lang → analyzed term → its id in term sets
+	terms    map[string]termSet           // passage id → terms of all its fields
+	docTerms map[string]termSet           // doc id/lang → terms of all its passages
+	docHead  map[string]termSet           // doc id/lang → terms of its title
+	df       map[string]map[string]int    // lang → term → passages containing it
 	nByLang  map[string]int
-	vocab    map[string][]string // lang → every analyzed term, for typo correction
+	vocab    map[string][]string // lang → every analyzed term, sorted, for typo correction
+	vocabOf  map[string][]string // lang → term by id
 	gloss    *glossMatcher
 }
 
@@ -134,9 +136,11 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		bi: bi, corpus: c,
 		analyzer: map[string]analysis.Analyzer{},
 		sections: map[string]*knowledge.Section{},
-		terms:    map[string]map[string]struct{}{},
-		docTerms: map[string]map[string]struct{}{},
-		docHead:  map[string]map[string]struct{}{},
+		ids:      map[string]map[string]uint32{"sl": {}, "en": {}},
+		vocabOf:  map[string][]string{},
+		terms:    map[string]termSet{},
+		docTerms: map[string]termSet{},
+		docHead:  map[string]termSet{},
 		df:       map[string]map[string]int{"sl": {}, "en": {}},
 		nByLang:  map[string]int{},
 	}
@@ -176,21 +180,14 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		}
 		ix.sections[s.ID] = s
 		dk := d.ID + "/" + l
-		if ix.docTerms[dk] == nil {
-			ix.docTerms[dk] = map[string]struct{}{}
-			ix.docHead[dk] = own.head[d]
+		if _, ok := ix.docHead[dk]; !ok {
+			ix.docHead[dk] = ix.termSet(l, own.head[d])
 		}
-		set := make(map[string]struct{}, len(own.doc[d])+len(own.passage[i]))
-		for _, t := range own.doc[d] {
-			set[t] = struct{}{}
-		}
-		for _, t := range own.passage[i] {
-			set[t] = struct{}{}
-		}
+		set := ix.termSet(l, own.doc[d], own.passage[i])
 		ix.terms[s.ID] = set
-		for t := range set {
-			ix.docTerms[dk][t] = struct{}{}
-			ix.df[l][t]++
+		ix.docTerms[dk] = append(ix.docTerms[dk], set...)
+		for _, id := range set {
+			ix.df[l][ix.vocabOf[l][id]]++
 		}
 		ix.nByLang[l]++
 		if batch.Size() >= batchSize {
@@ -203,6 +200,10 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	if err := flush(); err != nil {
 		bi.Close()
 		return nil, err
+	}
+	for dk, ts := range ix.docTerms {
+		slices.Sort(ts)
+		ix.docTerms[dk] = slices.Compact(ts)
 	}
 	ix.vocab = map[string][]string{}
 	for l, terms := range ix.df {
@@ -231,9 +232,9 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 
 // analyzed is krog's own analysis of a corpus.
 type analyzed struct {
-	passage [][]string                             // by section index: terms of heading and text
-	doc     map[*knowledge.Doc][]string            // terms of title, tags and summary
-	head    map[*knowledge.Doc]map[string]struct{} // terms of the title
+	passage [][]string                  // by section index: terms of heading and text
+	doc     map[*knowledge.Doc][]string // terms of title, tags and summary
+	head    map[*knowledge.Doc][]string // terms of the title
 }
 
 // analyzeAll analyzes every document and passage, on all CPUs.
@@ -241,7 +242,7 @@ func (ix *Index) analyzeAll(docs []*knowledge.Doc, sections []*knowledge.Section
 	a := analyzed{
 		passage: make([][]string, len(sections)),
 		doc:     make(map[*knowledge.Doc][]string, len(docs)),
-		head:    make(map[*knowledge.Doc]map[string]struct{}, len(docs)),
+		head:    make(map[*knowledge.Doc][]string, len(docs)),
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -255,10 +256,7 @@ func (ix *Index) analyzeAll(docs []*knowledge.Doc, sections []*knowledge.Section
 			for i := w; i < len(docs); i += workers {
 				d := docs[i]
 				terms := ix.analyze(d.Lang, d.Title+"\n"+strings.Join(d.Tags, ", ")+"\n"+d.Summary)
-				head := map[string]struct{}{}
-				for _, t := range ix.analyze(d.Lang, d.Title) {
-					head[t] = struct{}{}
-				}
+				head := ix.analyze(d.Lang, d.Title)
 				mu.Lock()
 				a.doc[d], a.head[d] = terms, head
 				mu.Unlock()
@@ -267,6 +265,43 @@ func (ix *Index) analyzeAll(docs []*knowledge.Doc, sections []*knowledge.Section
 	}
 	wg.Wait()
 	return a
+}
+
+// termSet is a sorted set of the ids of one language's terms: compact, and free of pointers for
+// the garbage collector, which matters with a hundred thousand passages.
+type termSet []uint32
+
+// termSet makes the set of the terms in lists, giving new terms of language l an id.
+func (ix *Index) termSet(l string, lists ...[]string) termSet {
+	ids := ix.ids[l]
+	n := 0
+	for _, ts := range lists {
+		n += len(ts)
+	}
+	set := make(termSet, 0, n)
+	for _, ts := range lists {
+		for _, t := range ts {
+			id, ok := ids[t]
+			if !ok {
+				id = uint32(len(ids))
+				ids[t] = id
+				ix.vocabOf[l] = append(ix.vocabOf[l], t)
+			}
+			set = append(set, id)
+		}
+	}
+	slices.Sort(set)
+	return slices.Compact(set)
+}
+
+// has reports whether set (of language l) holds term t.
+func (ix *Index) has(l string, set termSet, t string) bool {
+	id, ok := ix.ids[l][t]
+	if !ok {
+		return false
+	}
+	_, found := slices.BinarySearch(set, id)
+	return found
 }
 
 // Close releases the index.
@@ -405,7 +440,7 @@ func (ix *Index) namesSubject(p plan, dk, l string) bool {
 		for _, seq := range c.forms[l] {
 			ok := len(seq) > 0
 			for _, t := range seq {
-				if _, in := head[t]; !in || float64(ix.df[l][t]) > limit {
+				if !ix.has(l, head, t) || float64(ix.df[l][t]) > limit {
 					ok = false
 					break
 				}
@@ -642,7 +677,7 @@ func (ix *Index) idf(l, t string) float64 {
 // coverage is the weighted share of the question's concepts that a passage or document of
 // language l with analyzed terms set contains (a typo's correction counts half), whether one of
 // them is a domain anchor, and the terms that matched.
-func (ix *Index) coverage(p plan, set map[string]struct{}, l string) (float64, bool, []string) {
+func (ix *Index) coverage(p plan, set termSet, l string) (float64, bool, []string) {
 	var got, total float64
 	var anchored bool
 	var terms []string
@@ -652,7 +687,7 @@ func (ix *Index) coverage(p plan, set map[string]struct{}, l string) (float64, b
 		for i, seq := range c.forms[l] {
 			ok := len(seq) > 0
 			for _, t := range seq {
-				if _, in := set[t]; !in {
+				if !ix.has(l, set, t) {
 					ok = false
 					break
 				}
