@@ -7,7 +7,6 @@ package answer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -345,6 +344,3 @@ func truncate(s string, n int) string {
 	}
 	return string([]rune(s)[:n]) + "…"
 }
-
-// ErrNotFound is returned by lookups that found nothing.
-var ErrNotFound = errors.New("not found")

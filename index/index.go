@@ -51,8 +51,8 @@ const (
 	// translatedFactor scales a passage whose document also exists in the asker's language: that
 	// version answers them better, so this one only fills the list when nothing else does.
 	translatedFactor = 0.2
-	// fuzzyBoost weighs a typo's correction against an exact match.
-	fuzzyBoost = 0.3
+	// typoBoost weighs a typo's correction against an exact match.
+	typoBoost = 0.3
 	// expansionBoost weighs glossary translations of the question's terms.
 	expansionBoost = 0.8
 	batchSize      = 10_000
@@ -62,8 +62,6 @@ const (
 type Options struct {
 	// SlAnalyzer replaces the Slovene analyzer, for the ablation (e.g. "standard", "hr").
 	SlAnalyzer string
-	// NoSynonyms leaves the glossary out of the index (cross-language search off).
-	NoSynonyms bool
 }
 
 // Index is a built, searchable corpus. It is safe for concurrent searches.
@@ -109,10 +107,8 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	}
 	for l, a := range anames {
 		src := "syn_" + l
-		if !opt.NoSynonyms {
-			if err := im.AddSynonymSource(src, map[string]any{"collection": src, "analyzer": a}); err != nil {
-				return nil, fmt.Errorf("synonym source %s: %w", src, err)
-			}
+		if err := im.AddSynonymSource(src, map[string]any{"collection": src, "analyzer": a}); err != nil {
+			return nil, fmt.Errorf("synonym source %s: %w", src, err)
 		}
 		for _, f := range fieldBoosts {
 			fm := bleve.NewTextFieldMapping()
@@ -121,9 +117,7 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 			fm.IncludeInAll = false
 			fm.IncludeTermVectors = false
 			fm.DocValues = false
-			if !opt.NoSynonyms {
-				fm.SynonymSource = src
-			}
+			fm.SynonymSource = src
 			dm.AddFieldMappingsAt(l+"_"+f.name, fm)
 		}
 	}
@@ -221,11 +215,9 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 			}
 		}
 	}
-	if !opt.NoSynonyms {
-		if err := ix.indexSynonyms(); err != nil {
-			bi.Close()
-			return nil, err
-		}
+	if err := ix.indexSynonyms(); err != nil {
+		bi.Close()
+		return nil, err
 	}
 	return ix, nil
 }
@@ -392,8 +384,6 @@ type Query struct {
 	Text string
 	Lang string // the asker's language: "sl", "en" or "" (no preference)
 	K    int    // passages to return
-	// Offset skips the first passages ("more sources").
-	Offset int
 }
 
 // Hit is one retrieved passage.
@@ -466,7 +456,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	// Each language's clauses only match passages of that language, so the two languages are
 	// searched apart and merged: the asker's language always gets its full share of candidates,
 	// however strongly a translated glossary term scores in the other.
-	size := max(30, (q.Offset+q.K)*2)
+	size := max(30, q.K*2)
 	var found search.DocumentMatchCollection
 	for _, l := range slices.Sorted(maps.Keys(plan.queries)) {
 		req := bleve.NewSearchRequestOptions(plan.queries[l], size, 0, false)
@@ -505,11 +495,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		dk := d.ID + "/" + d.Lang
 		cov, anchored, _ := ix.coverage(plan, ix.docTerms[dk], d.Lang)
 		r.Found = anchored && (cov >= MinCoverage || cov >= MinSubjectCoverage && ix.namesSubject(plan, dk, d.Lang))
-	}
-	if q.Offset < len(hits) {
-		hits = hits[q.Offset:]
-	} else {
-		hits = nil
 	}
 	if len(hits) > q.K {
 		hits = hits[:q.K]
@@ -633,7 +618,7 @@ func (ix *Index) plan(text, qlang string) plan {
 				for _, fix := range ix.corrections(l, t.term) {
 					tq := bleve.NewTermQuery(fix)
 					tq.SetField(l + "_body")
-					tq.SetBoost(fuzzyBoost)
+					tq.SetBoost(typoBoost)
 					clauses[l] = append(clauses[l], tq)
 				}
 			}

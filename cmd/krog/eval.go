@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/krog-advisor/krog/index"
 )
@@ -100,7 +102,7 @@ func printEval(w io.Writer, results []index.EvalResult, sum index.EvalSummary, k
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "questions: %d   k: %d\n", sum.Questions, k)
-	for _, l := range sortedKeys(sum.ByLang) {
+	for _, l := range slices.Sorted(maps.Keys(sum.ByLang)) {
 		ls := sum.ByLang[l]
 		fmt.Fprintf(w, "  %s: hit@%d %.3f  MRR %.3f  (%d/%d)\n", l, k, ls.HitAtK, ls.MRR, ls.Passed, ls.N)
 	}
