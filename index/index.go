@@ -25,13 +25,14 @@ import (
 	"github.com/krog-advisor/krog/knowledge"
 )
 
-// Fields and boosts. A passage is indexed as its body (document title, heading and text) and its
-// document's curated tags. Tuned on knowledge/eval/questions.jsonl: a grid over title, heading,
-// tags and summary boosts as separate fields (81 combinations; hit@3 summed over both languages
-// ranged from 1.83 to 1.91) showed tags as the strongest signal — they hold the words and acronyms
-// people search with — and title, heading and text counting alike, while the summary (shared by
-// every passage of a document) added nothing to hit@3. One body field instead of three, and no
-// summary field, kept hit@3 and halved query time.
+// Fields and boosts. A passage is indexed as its body (document title, heading and text), its head
+// (title and heading) and its document's curated tags. Tuned on knowledge/eval/questions.jsonl: a
+// grid over title, heading, tags and summary boosts as separate fields (81 combinations; hit@3
+// summed over both languages ranged from 1.83 to 1.91) showed tags as the strongest signal — they
+// hold the words and acronyms people search with — and title, heading and text counting alike,
+// while the summary (shared by every passage of a document) added nothing. One body field instead
+// of three, and no summary field, kept hit@3 and halved query time; the head field on top lifted
+// hit@3 by about one point per language (a question that is a document's title finds it first).
 const tagsBoost = 3.0
 
 var fieldBoosts = []struct {
@@ -98,13 +99,6 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 	dm := bleve.NewDocumentStaticMapping()
-	kw := bleve.NewKeywordFieldMapping()
-	kw.Store = false
-	kw.IncludeInAll = false
-	kw.DocValues = false
-	for _, f := range []string{"doc", "lang", "topic", "jurisdiction"} {
-		dm.AddFieldMappingsAt(f, kw)
-	}
 	for l, a := range anames {
 		src := "syn_" + l
 		if err := im.AddSynonymSource(src, map[string]any{"collection": src, "analyzer": a}); err != nil {
@@ -164,7 +158,6 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		l := d.Lang
 		tags := strings.Join(d.Tags, ", ")
 		doc := map[string]any{
-			"doc": d.ID, "lang": l, "topic": d.Topic, "jurisdiction": d.Jurisdiction,
 			l + "_body": d.Title + "\n" + s.Heading + "\n" + s.Text,
 			l + "_tags": tags, l + "_head": d.Title + "\n" + s.Heading,
 		}
@@ -200,11 +193,8 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 		ix.docTerms[dk] = slices.Compact(ts)
 	}
 	ix.vocab = map[string][]string{}
-	for l, terms := range ix.df {
-		for t := range terms {
-			ix.vocab[l] = append(ix.vocab[l], t)
-		}
-		sort.Strings(ix.vocab[l])
+	for l, terms := range ix.vocabOf {
+		ix.vocab[l] = slices.Sorted(slices.Values(terms))
 	}
 	ix.gloss = newGlossMatcher(c.Glossary, ix.analyze)
 	// The words of the documents' curated tags are domain words too.
