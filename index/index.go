@@ -18,9 +18,11 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/krog-advisor/krog/knowledge"
 )
@@ -39,7 +41,7 @@ var fieldBoosts = []struct {
 	name  string
 	boost float64
 }{
-	{"body", 1.0},
+	{"body", 1.0}, // analyzePassages and Build rely on this order
 	{"head", 1.0},
 	{"tags", tagsBoost},
 }
@@ -138,55 +140,48 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 			return nil, fmt.Errorf("no analyzer %q", a)
 		}
 	}
-	batch := bi.NewBatch()
-	flush := func() error {
-		if batch.Size() == 0 {
-			return nil
+	// Passages are analyzed once, by krog, on all CPUs, a batch at a time: the token streams go to
+	// Bleve as they are (replayed), and their terms into the sets behind the confidence rule.
+	sections := c.Sections()
+	docs := ix.analyzeDocs(c.Docs)
+	for from := 0; from < len(sections); from += batchSize {
+		chunk := sections[from:min(from+batchSize, len(sections))]
+		streams := ix.analyzePassages(chunk)
+		batch := bi.NewBatch()
+		for i, s := range chunk {
+			d := s.Doc
+			l := d.Lang
+			doc := document.NewDocument(s.ID)
+			for f, ts := range streams[i] {
+				doc.AddField(document.NewTextFieldCustom(l+"_"+fieldBoosts[f].name, nil, nil, bleveindex.IndexField, replay(ts)))
+			}
+			doc.AddField(document.NewTextFieldCustom(l+"_tags", nil, nil, bleveindex.IndexField, replay(docs[d].tags)))
+			doc.SetIndexed()
+			if err := batch.IndexAdvanced(doc); err != nil {
+				bi.Close()
+				return nil, fmt.Errorf("index %s: %w", s.ID, err)
+			}
+			ix.sections[s.ID] = s
+			dk := d.ID + "/" + l
+			if _, ok := ix.docHead[dk]; !ok {
+				ix.docHead[dk] = ix.termSet(l, docs[d].title)
+			}
+			set := ix.termSet(l, docs[d].terms, terms(streams[i][0]))
+			ix.terms[s.ID] = set
+			ix.docTerms[dk] = append(ix.docTerms[dk], set...)
+			for _, id := range set {
+				ix.df[l][ix.vocabOf[l][id]]++
+			}
+			ix.nByLang[l]++
 		}
 		if err := bi.Batch(batch); err != nil {
-			return fmt.Errorf("index batch: %w", err)
-		}
-		batch.Reset()
-		return ctx.Err()
-	}
-	// krog's own analysis of every passage (for confidence and highlighting) runs on all CPUs
-	// before Bleve's; both then only read it.
-	sections := c.Sections()
-	own := ix.analyzeAll(c.Docs, sections)
-	for i, s := range sections {
-		d := s.Doc
-		l := d.Lang
-		tags := strings.Join(d.Tags, ", ")
-		doc := map[string]any{
-			l + "_body": d.Title + "\n" + s.Heading + "\n" + s.Text,
-			l + "_tags": tags, l + "_head": d.Title + "\n" + s.Heading,
-		}
-		if err := batch.Index(s.ID, doc); err != nil {
 			bi.Close()
-			return nil, fmt.Errorf("index %s: %w", s.ID, err)
+			return nil, fmt.Errorf("index batch: %w", err)
 		}
-		ix.sections[s.ID] = s
-		dk := d.ID + "/" + l
-		if _, ok := ix.docHead[dk]; !ok {
-			ix.docHead[dk] = ix.termSet(l, own.head[d])
+		if err := ctx.Err(); err != nil {
+			bi.Close()
+			return nil, err
 		}
-		set := ix.termSet(l, own.doc[d], own.passage[i])
-		ix.terms[s.ID] = set
-		ix.docTerms[dk] = append(ix.docTerms[dk], set...)
-		for _, id := range set {
-			ix.df[l][ix.vocabOf[l][id]]++
-		}
-		ix.nByLang[l]++
-		if batch.Size() >= batchSize {
-			if err := flush(); err != nil {
-				bi.Close()
-				return nil, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		bi.Close()
-		return nil, err
 	}
 	for dk, ts := range ix.docTerms {
 		slices.Sort(ts)
@@ -198,11 +193,9 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	}
 	ix.gloss = newGlossMatcher(c.Glossary, ix.analyze)
 	// The words of the documents' curated tags are domain words too.
-	for _, d := range c.Docs {
-		for _, tag := range d.Tags {
-			for _, t := range ix.analyze(d.Lang, tag) {
-				ix.gloss.words[d.Lang][t] = true
-			}
+	for d, a := range docs {
+		for _, t := range a.tags {
+			ix.gloss.words[d.Lang][string(t.Term)] = true
 		}
 	}
 	if err := ix.indexSynonyms(); err != nil {
@@ -212,41 +205,61 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	return ix, nil
 }
 
-// analyzed is krog's own analysis of a corpus.
-type analyzed struct {
-	passage [][]string                  // by section index: terms of heading and text
-	doc     map[*knowledge.Doc][]string // terms of title, tags and summary
-	head    map[*knowledge.Doc][]string // terms of the title
+// docAnalysis is krog's analysis of a document's own fields.
+type docAnalysis struct {
+	tags  analysis.TokenStream // indexed in every passage's tags field
+	title []string             // terms of the title
+	terms []string             // terms of title, tags and summary
 }
 
-// analyzeAll analyzes every document and passage, on all CPUs.
-func (ix *Index) analyzeAll(docs []*knowledge.Doc, sections []*knowledge.Section) analyzed {
-	a := analyzed{
-		passage: make([][]string, len(sections)),
-		doc:     make(map[*knowledge.Doc][]string, len(docs)),
-		head:    make(map[*knowledge.Doc][]string, len(docs)),
+// analyzeDocs analyzes every document's own fields.
+func (ix *Index) analyzeDocs(docs []*knowledge.Doc) map[*knowledge.Doc]docAnalysis {
+	out := make(map[*knowledge.Doc]docAnalysis, len(docs))
+	for _, d := range docs {
+		a := ix.analyzer[d.Lang]
+		out[d] = docAnalysis{
+			tags:  a.Analyze([]byte(strings.Join(d.Tags, ", "))),
+			title: ix.analyze(d.Lang, d.Title),
+			terms: ix.analyze(d.Lang, d.Title+"\n"+strings.Join(d.Tags, ", ")+"\n"+d.Summary),
+		}
 	}
-	var mu sync.Mutex
+	return out
+}
+
+// analyzePassages analyzes the indexed fields of each passage (in fieldBoosts order, tags aside),
+// on all CPUs.
+func (ix *Index) analyzePassages(sections []*knowledge.Section) [][2]analysis.TokenStream {
+	out := make([][2]analysis.TokenStream, len(sections))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(sections); i += workers {
 				s := sections[i]
-				a.passage[i] = ix.analyze(s.Doc.Lang, s.Heading+"\n"+s.Text)
-			}
-			for i := w; i < len(docs); i += workers {
-				d := docs[i]
-				terms := ix.analyze(d.Lang, d.Title+"\n"+strings.Join(d.Tags, ", ")+"\n"+d.Summary)
-				head := ix.analyze(d.Lang, d.Title)
-				mu.Lock()
-				a.doc[d], a.head[d] = terms, head
-				mu.Unlock()
+				a := ix.analyzer[s.Doc.Lang]
+				out[i] = [2]analysis.TokenStream{
+					a.Analyze([]byte(s.Doc.Title + "\n" + s.Heading + "\n" + s.Text)), // body
+					a.Analyze([]byte(s.Doc.Title + "\n" + s.Heading)),                 // head
+				}
 			}
 		})
 	}
 	wg.Wait()
-	return a
+	return out
+}
+
+// replay is an analyzer that returns a token stream analyzed before, so that Bleve indexes exactly
+// what krog analyzed without doing the work again.
+type replay analysis.TokenStream
+
+func (r replay) Analyze([]byte) analysis.TokenStream { return analysis.TokenStream(r) }
+
+func terms(ts analysis.TokenStream) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t.Term)
+	}
+	return out
 }
 
 // termSet is a sorted set of the ids of one language's terms: compact, and free of pointers for
