@@ -236,11 +236,14 @@ func (ix *Index) analyzePassages(sections []*knowledge.Section) [][2]analysis.To
 		wg.Go(func() {
 			for i := w; i < len(sections); i += workers {
 				s := sections[i]
-				a := ix.analyzer[s.Doc.Lang]
-				out[i] = [2]analysis.TokenStream{
-					a.Analyze([]byte(s.Doc.Title + "\n" + s.Heading + "\n" + s.Text)), // body
-					a.Analyze([]byte(s.Doc.Title + "\n" + s.Heading)),                 // head
+				head := s.Doc.Title + "\n" + s.Heading
+				body := ix.analyzer[s.Doc.Lang].Analyze([]byte(head + "\n" + s.Text))
+				// The head field's tokens are the body's first ones.
+				n := 0
+				for n < len(body) && body[n].End <= len(head) {
+					n++
 				}
+				out[i] = [2]analysis.TokenStream{body, body[:n:n]}
 			}
 		})
 	}
