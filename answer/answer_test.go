@@ -204,3 +204,20 @@ func TestEveryMessageInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstSentence(t *testing.T) {
+	for in, want := range map[string]string{
+		"Kažipot je bil predstavljen 11. maja 2018. Pripravil ga je konzorcij.":                   "Kažipot je bil predstavljen 11. maja 2018.",
+		"Lestvica R, ki so jo pripravili Potting in sod. (2017), ima deset stopenj. Druga poved.": "Lestvica R, ki so jo pripravili Potting in sod. (2017), ima deset stopenj.",
+		"Plačuje se uporaba, npr. Ure delovanja. Nato več.":                                       "Plačuje se uporaba, npr. Ure delovanja.",
+		"What is it? It is this.": "What is it?",
+		"One sentence only":       "One sentence only",
+	} {
+		if got := FirstSentence(in); got != want {
+			t.Errorf("FirstSentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := FirstSentence(strings.Repeat("word ", 100)); utf8.RuneCountInString(got) > 202 || !strings.HasSuffix(got, "…") {
+		t.Errorf("long text not cut: %d runes", utf8.RuneCountInString(got))
+	}
+}
