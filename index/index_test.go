@@ -257,3 +257,39 @@ func TestDefine(t *testing.T) {
 		t.Error("no close entries for a misspelling")
 	}
 }
+
+// TestConcurrentSearch searches from many goroutines at once, as the Slack bot does; run with
+// -race it checks that a built index is only read.
+func TestConcurrentSearch(t *testing.T) {
+	idx := embedded(t)
+	qs := []string{"stranskih proizvodov", "EPR", "Kalundborg", "waste heat district heating", "kaj je krozno gospodarstvo"}
+	want := map[string]string{}
+	for _, q := range qs {
+		docs, _ := topDocs(t, idx, q, "", 1)
+		want[q] = strings.Join(docs, ",")
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				q := qs[(g+i)%len(qs)]
+				res, err := idx.Search(context.Background(), Query{Text: q, K: 20})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var docs []string
+				for _, h := range res.Hits {
+					if !slices.Contains(docs, h.Section.Doc.ID) {
+						docs = append(docs, h.Section.Doc.ID)
+					}
+				}
+				if len(docs) == 0 || docs[0] != want[q] {
+					t.Errorf("%q: concurrent top document %v, alone %s", q, docs, want[q])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
