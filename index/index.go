@@ -596,7 +596,7 @@ func (ix *Index) plan(text, qlang string) plan {
 			terms := uniq(ix.analyze(l, text))
 			rare := 0
 			for _, t := range terms {
-				if !ix.common(l, t) {
+				if !ix.common(l, field, t) {
 					rare++
 				}
 			}
@@ -604,7 +604,7 @@ func (ix *Index) plan(text, qlang string) plan {
 				// Like Elasticsearch's cutoff frequency: a term in most passages adds little to
 				// BM25 but costs a walk over most of the index, so it is left out when the
 				// question has rarer terms. (Coverage still counts it.)
-				if rare > 0 && ix.common(l, t) {
+				if rare > 0 && ix.common(l, field, t) {
 					continue
 				}
 				tq := bleve.NewTermQuery(t)
@@ -647,15 +647,24 @@ func (ix *Index) plan(text, qlang string) plan {
 
 // commonDF is the share of a language's passages above which a term is too common to search for,
 // in a corpus of at least commonMin passages (in a handful of passages every term is "common").
+// In a large corpus (largeCorpus passages in a language) the passages' long body text is searched
+// for the question's rarer terms only (largeBodyDF): they find the candidates, and the common
+// terms still count in the short fields and in the coverage that ranks the candidates.
 const (
-	commonDF  = 0.5
-	commonMin = 100
+	commonDF    = 0.5
+	commonMin   = 100
+	largeCorpus = 10_000
+	largeBodyDF = 0.05
 )
 
-// common reports whether term t occurs in more than commonDF of language l's passages.
-func (ix *Index) common(l, t string) bool {
+// common reports whether term t is too common in language l to be searched for in field.
+func (ix *Index) common(l, field, t string) bool {
 	n := ix.nByLang[l]
-	return n >= commonMin && float64(ix.df[l][t]) > commonDF*float64(n)
+	share := commonDF
+	if field == "body" && n >= largeCorpus {
+		share = largeBodyDF
+	}
+	return n >= commonMin && float64(ix.df[l][t]) > share*float64(n)
 }
 
 // idf is a smoothed inverse document frequency of an analyzed term among passages of language l;
