@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -25,6 +26,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // Fields and boosts. A passage is indexed as its body (document title, heading and text), its head
@@ -59,6 +61,10 @@ const (
 	// expansionBoost weighs glossary translations of the question's terms.
 	expansionBoost = 0.8
 	batchSize      = 10_000
+	// titleFactor lifts the passages of a document whose title begins with the question (at least
+	// minTitlePrefix characters of it).
+	titleFactor    = 1.5
+	minTitlePrefix = 8
 )
 
 // Options changes how an index is built; the zero value is krog's normal configuration.
@@ -79,8 +85,9 @@ type Index struct {
 	docHead  map[string]termSet           // doc id/lang → terms of its title
 	df       map[string]map[string]int    // lang → term → passages containing it
 	nByLang  map[string]int
-	vocab    map[string][]string // lang → every analyzed term, sorted, for typo correction
-	vocabOf  map[string][]string // lang → term by id
+	vocab    map[string][]string       // lang → every analyzed term, sorted, for typo correction
+	vocabOf  map[string][]string       // lang → term by id
+	titles   map[*knowledge.Doc]string // folded titles, words joined by single spaces
 	gloss    *glossMatcher
 }
 
@@ -190,6 +197,10 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	ix.vocab = map[string][]string{}
 	for l, terms := range ix.vocabOf {
 		ix.vocab[l] = slices.Sorted(slices.Values(terms))
+	}
+	ix.titles = make(map[*knowledge.Doc]string, len(c.Docs))
+	for _, d := range c.Docs {
+		ix.titles[d] = titleKey(d.Title)
 	}
 	ix.gloss = newGlossMatcher(c.Glossary, ix.analyze)
 	// The words of the documents' curated tags are domain words too.
@@ -489,6 +500,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		// Passages that hold more of the question rank first among near equals.
 		score *= 0.5 + cov
+		// A question that is how a document's title begins is that document's question ("Kaj je
+		// krožno gospodarstvo?" → "Kaj je krožno gospodarstvo in zakaj …").
+		if len(plan.prefix) >= minTitlePrefix && strings.HasPrefix(ix.titles[s.Doc], plan.prefix) {
+			score *= titleFactor
+		}
 		hits = append(hits, Hit{Section: s, Score: score, Coverage: cov, Anchored: anchored, Terms: terms})
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
@@ -520,6 +536,7 @@ type concept struct {
 }
 
 type plan struct {
+	prefix   string                 // the question folded, its words joined by single spaces, end punctuation dropped
 	queries  map[string]query.Query // by the language of the fields they search
 	concepts []concept
 	base     string // the language the question's own words were analyzed in
@@ -530,7 +547,7 @@ type plan struct {
 // typo-tolerant clause, and the glossary translations of the question's terms. User text is only
 // ever passed to match queries, never parsed as query syntax.
 func (ix *Index) plan(text, qlang string) plan {
-	var p plan
+	p := plan{prefix: titleKey(text)}
 	clauses := map[string][]query.Query{}
 	toks := map[string][]tok{}
 	for l := range ix.analyzer {
@@ -592,8 +609,15 @@ func (ix *Index) plan(text, qlang string) plan {
 	for l := range ix.analyzer {
 		// match is a match query on field, built from terms analyzed once here rather than once
 		// per clause by Bleve.
-		match := func(text, field string, boost float64) {
+		own := map[string]bool{}
+		for _, t := range toks[l] {
+			own[t.term] = true
+		}
+		match := func(text, field string, boost float64, skipOwn bool) {
 			terms := uniq(ix.analyze(l, text))
+			if skipOwn {
+				terms = slices.DeleteFunc(terms, func(t string) bool { return own[t] })
+			}
 			rare := 0
 			for _, t := range terms {
 				if !ix.common(l, field, t) {
@@ -615,9 +639,23 @@ func (ix *Index) plan(text, qlang string) plan {
 		}
 		exp := expansion(matches, l)
 		if qlang == "" || l == qlang {
-			// The question in its own language, with its glossary terms' other forms.
+			// The question in its own language; its glossary terms' other forms are one clause
+			// together, so that a passage without an acronym the question did not use is not
+			// marked down for each missing form (Bleve's coordination factor).
 			for _, f := range fieldBoosts {
-				match(text+" . "+exp, f.name, f.boost)
+				match(text, f.name, f.boost, false)
+			}
+			if exp != "" {
+				outer := clauses[l]
+				clauses[l] = nil
+				for _, f := range fieldBoosts {
+					match(exp, f.name, f.boost*expansionBoost, true)
+				}
+				group := clauses[l]
+				clauses[l] = outer
+				if len(group) > 0 {
+					clauses[l] = append(clauses[l], bleve.NewDisjunctionQuery(group...))
+				}
 			}
 			// Typos: a word the corpus has never seen is replaced by the closest term it has.
 			for _, t := range toks[l] {
@@ -633,10 +671,10 @@ func (ix *Index) plan(text, qlang string) plan {
 		// The other language: the glossary's translations of the question's terms, and the
 		// question's own words against the tags, where names and acronyms live.
 		if exp != "" {
-			match(exp, "body", expansionBoost)
-			match(exp, "tags", tagsBoost*expansionBoost)
+			match(exp, "body", expansionBoost, false)
+			match(exp, "tags", tagsBoost*expansionBoost, false)
 		}
-		match(text, "tags", tagsBoost)
+		match(text, "tags", tagsBoost, false)
 	}
 	p.queries = map[string]query.Query{}
 	for l, cs := range clauses {
@@ -778,4 +816,12 @@ func uniq(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// titleKey is s folded to lowercase without diacritics, with its words joined by single spaces and
+// no punctuation, for comparing a question with titles.
+func titleKey(s string) string {
+	return strings.Join(strings.FieldsFunc(lang.Fold(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
 }

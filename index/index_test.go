@@ -72,6 +72,8 @@ func TestRelevance(t *testing.T) {
 		{"What happened in Kalundborg?", "en", []string{"case-kalundborg"}},
 		{"Kalundborg", "sl", []string{"case-kalundborg"}},
 		{"What is industrial symbiosis?", "en", []string{"industrial-symbiosis"}},
+		{"Kaj je krožno gospodarstvo?", "sl", []string{"what-is-circular-economy"}},
+		{"What is the circular economy?", "en", []string{"what-is-circular-economy"}},
 		{"kaj je industrijska simbioza", "sl", []string{"industrial-symbiosis"}},
 		{"SYMBI pilot in the Ljubljana region", "en", []string{"symbi-project", "support-organisation-training"}},
 		{"Kje dobim nepovratna sredstva za krožno gospodarstvo v Sloveniji?", "sl", []string{"funding-slovenia", "funding-eu"}},
