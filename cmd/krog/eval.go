@@ -90,7 +90,7 @@ func printEval(w io.Writer, results []index.EvalResult, sum index.EvalSummary, k
 		case !r.Found:
 			why = "answered found: false"
 		}
-		fmt.Fprintf(w, "FAIL %-12s [%s→%s] %s — %s\n", r.ID, r.Lang, r.Detected, r.Q.Q, why)
+		fmt.Fprintf(w, "miss %-12s [%s→%s] %s — %s\n", r.ID, r.Lang, r.Detected, r.Q.Q, why)
 		for i, h := range r.Hits {
 			if i == k {
 				break
