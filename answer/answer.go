@@ -218,19 +218,19 @@ func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
 
 // retrieve searches for q; a follow-up that is not understood alone is searched together with its
 // thread's earlier question.
-func (s *Service) retrieve(ctx context.Context, q, context, l string, k int) (index.Result, error) {
+func (s *Service) retrieve(ctx context.Context, q, thread, l string, k int) (index.Result, error) {
 	// Documents, not passages, are what an answer lists: fetch enough passages to fill k documents.
 	want := k * 6
 	res, err := s.idx.Search(ctx, index.Query{Text: q, Lang: l, K: want})
-	if err != nil || context == "" {
+	if err != nil || thread == "" {
 		return res, err
 	}
 	if res.Found && len(strings.Fields(q)) > 4 {
 		return res, nil
 	}
-	both, err := s.idx.Search(ctx, index.Query{Text: context + " " + q, Lang: l, K: want})
+	both, err := s.idx.Search(ctx, index.Query{Text: thread + " " + q, Lang: l, K: want})
 	if err != nil {
-		return res, nil
+		return res, fmt.Errorf("search with the thread's question: %w", err)
 	}
 	if both.Found || !res.Found {
 		return both, nil
