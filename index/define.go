@@ -58,7 +58,7 @@ func (ix *Index) closeTerms(q string, n int) []*knowledge.Term {
 				}
 				s := float64(shared) / float64(max(len(seq), len(words)))
 				form := lang.Fold(e.raw[l][i])
-				d := levenshtein(fq, form)
+				d := levenshteinMax(fq, form, max(len(fq), len(form)))
 				if sim := 1 - float64(d)/float64(max(len(fq), len(form))); sim > s {
 					s = sim
 				}
@@ -80,25 +80,4 @@ func (ix *Index) closeTerms(q string, n int) []*knowledge.Term {
 		}
 	}
 	return out
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -396,6 +396,12 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 // WaitConnected waits for a Socket Mode client to be connected (hello sent).
 func (s *Server) WaitConnected(t testing.TB) {
 	t.Helper()
+	s.waitFor(t, "no Socket Mode connection", func() bool { return s.hello })
+}
+
+// waitFor waits up to 20 s, under s.mu, until done reports true, and fails the test otherwise.
+func (s *Server) waitFor(t testing.TB, failure string, done func() bool) {
+	t.Helper()
 	timer := time.AfterFunc(20*time.Second, func() {
 		s.mu.Lock()
 		s.cond.Broadcast()
@@ -405,9 +411,9 @@ func (s *Server) WaitConnected(t testing.TB) {
 	deadline := time.Now().Add(20 * time.Second)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for !s.hello {
+	for !done() {
 		if time.Now().After(deadline) {
-			t.Fatal("fakeslack: no Socket Mode connection")
+			t.Fatal("fakeslack: " + failure)
 		}
 		s.cond.Wait()
 	}
@@ -435,24 +441,13 @@ func (s *Server) SendRaw(frame []byte) { s.out <- frame }
 // WaitAck waits for the ack of envelope id and returns its payload.
 func (s *Server) WaitAck(t testing.TB, id string) json.RawMessage {
 	t.Helper()
-	timer := time.AfterFunc(20*time.Second, func() {
-		s.mu.Lock()
-		s.cond.Broadcast()
-		s.mu.Unlock()
+	var p json.RawMessage
+	s.waitFor(t, "envelope "+id+" was never acknowledged", func() bool {
+		var ok bool
+		p, ok = s.acks[id]
+		return ok
 	})
-	defer timer.Stop()
-	deadline := time.Now().Add(20 * time.Second)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		if p, ok := s.acks[id]; ok {
-			return p
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fakeslack: envelope %s was never acknowledged", id)
-		}
-		s.cond.Wait()
-	}
+	return p
 }
 
 // Acked reports whether envelope id has been acknowledged.
