@@ -35,6 +35,7 @@ type Doc struct {
 	Jurisdiction string
 	Tags         []string
 	Summary      string
+	Questions    []string // ways people ask for this document ("asked as"), in its language
 	Sources      []Source
 	Updated      time.Time
 	Path         string // path inside the corpus file system, for messages

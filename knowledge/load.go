@@ -249,6 +249,14 @@ func ParseDoc(p string, data []byte) (*Doc, Problems) {
 					bad(ul, "source %d has a malformed url %q (need an absolute http(s) URL)", j+1, s.URL)
 				}
 			}
+		case "questions":
+			if err := v.Decode(&d.Questions); err != nil {
+				bad(line, "questions must be a list of questions, one per line starting with -")
+				break
+			}
+			for j, q := range d.Questions {
+				d.Questions[j] = strings.Join(strings.Fields(q), " ")
+			}
 		case "updated":
 			t, err := time.Parse(time.DateOnly, scalar())
 			if err != nil {
@@ -256,7 +264,7 @@ func ParseDoc(p string, data []byte) (*Doc, Problems) {
 			}
 			d.Updated = t
 		default:
-			bad(line, "unknown field %q (known: %s)", k.Value, strings.Join(knownFields, ", "))
+			bad(line, "unknown field %q (known: %s, questions)", k.Value, strings.Join(knownFields, ", "))
 		}
 	}
 	for _, f := range knownFields {
