@@ -75,19 +75,22 @@ type Request struct {
 
 // Reply is krog's answer.
 type Reply struct {
-	Question string        `json:"question"`
-	Lang     string        `json:"lang"`
-	Detected string        `json:"detected_lang"`
-	Found    bool          `json:"found"`
-	Mode     string        `json:"mode"` // "extractive" or "llm"
-	Model    string        `json:"model,omitempty"`
-	Usage    *Usage        `json:"usage,omitempty"`
-	Fallback string        `json:"fallback,omitempty"`
-	Answer   string        `json:"answer"` // plain text of the whole answer
-	Sources  []Source      `json:"sources"`
-	Notices  []string      `json:"notices,omitempty"`
-	TookMS   float64       `json:"took_ms"`
-	Took     time.Duration `json:"-"`
+	Question string `json:"question"`
+	Lang     string `json:"lang"`
+	Detected string `json:"detected_lang"`
+	Found    bool   `json:"found"` // confidence is high or low
+	// Confidence is "high" (an answer), "low" (the closest guidance krog has, which may not
+	// answer exactly) or "none" (no guidance; never sent to a model).
+	Confidence string        `json:"confidence"`
+	Mode       string        `json:"mode"` // "extractive" or "llm"
+	Model      string        `json:"model,omitempty"`
+	Usage      *Usage        `json:"usage,omitempty"`
+	Fallback   string        `json:"fallback,omitempty"`
+	Answer     string        `json:"answer"` // plain text of the whole answer
+	Sources    []Source      `json:"sources"`
+	Notices    []string      `json:"notices,omitempty"`
+	TookMS     float64       `json:"took_ms"`
+	Took       time.Duration `json:"-"`
 
 	// What the faces render.
 	Summary     string   `json:"-"` // curated summary of the best document (extractive)
@@ -98,6 +101,14 @@ type Reply struct {
 	LangNote    string   `json:"-"` // "available in Slovene only", …
 	Suggestions []string `json:"-"` // titles of close documents (not found)
 	DocID       string   `json:"-"`
+	// Related are "asked as" questions of the next documents in the ranking, in the asker's
+	// language, for "related questions" buttons.
+	Related []string `json:"related,omitempty"`
+
+	// What the eval reads.
+	P        float64              `json:"-"` // the confidence model's probability
+	Features index.Features       `json:"-"`
+	Ranked   []*knowledge.Section `json:"-"` // best passage of each document of the ranking, gate ignored
 }
 
 // Snippet is a passage excerpt with highlighted ranges.
@@ -189,7 +200,7 @@ func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
 	if l == "" && req.Context != "" {
 		l = string(lang.Detect(req.Context))
 	}
-	rep := Reply{Question: q, Detected: detected, Lang: l, Mode: "extractive", Sources: []Source{}}
+	rep := Reply{Question: q, Detected: detected, Lang: l, Mode: "extractive", Confidence: string(index.None), Sources: []Source{}}
 	if l == "" {
 		rep.Lang = "en"
 	}
@@ -242,8 +253,13 @@ func (s *Service) retrieve(ctx context.Context, q, thread, l string, k int) (ind
 // summary, its best passage, and up to k documents as sources (skipping offset documents).
 func (s *Service) compose(rep *Reply, res index.Result, k, offset int) {
 	rep.Found = res.Found
+	rep.Confidence = string(res.Confidence)
+	rep.P, rep.Features = res.P, res.Features
 	l := rep.Lang
 	docs := groupByDoc(res.Hits)
+	for _, g := range docs {
+		rep.Ranked = append(rep.Ranked, s.bestIn(res.Hits, g, l).Section)
+	}
 	if res.Found && offset > 0 {
 		docs = docs[min(offset, len(docs)):]
 	}
@@ -285,10 +301,37 @@ func (s *Service) compose(rep *Reply, res index.Result, k, offset int) {
 	}
 	if len(rep.Sources) == 0 {
 		rep.Found = false
+		rep.Confidence = string(index.None)
 		rep.Answer = T(l, "more_none")
 		return
 	}
+	rep.Related = s.related(docs[min(len(rep.Sources), len(docs)):], l)
+	if res.Confidence == index.Low {
+		var b strings.Builder
+		b.WriteString(T(l, "low"))
+		for _, src := range rep.Sources {
+			b.WriteString("\n• " + src.Title)
+		}
+		b.WriteString("\n\n" + rep.Summary)
+		rep.Answer = b.String()
+		return
+	}
 	rep.Answer = rep.Summary + "\n\n" + rep.Heading + ": " + rep.Passage.Text
+}
+
+// related picks up to three "asked as" questions, one from each of the next documents, in
+// language l.
+func (s *Service) related(next []docGroup, l string) []string {
+	var out []string
+	for _, g := range next {
+		if len(out) == 3 {
+			break
+		}
+		if d := s.preferred(g.doc.ID, l); d != nil && d.Lang == l && len(d.Questions) > 0 {
+			out = append(out, d.Questions[0])
+		}
+	}
+	return out
 }
 
 type docGroup struct {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/blevesearch/bleve/v2/search"
+
 	"github.com/krog-advisor/krog/knowledge"
 	"github.com/krog-advisor/krog/lang"
 )
@@ -58,7 +60,7 @@ func (ix *Index) closeTerms(q string, n int) []*knowledge.Term {
 				}
 				s := float64(shared) / float64(max(len(seq), len(words)))
 				form := lang.Fold(e.raw[l][i])
-				d := levenshteinMax(fq, form, max(len(fq), len(form)))
+				d := search.LevenshteinDistance(fq, form)
 				if sim := 1 - float64(d)/float64(max(len(fq), len(form))); sim > s {
 					s = sim
 				}

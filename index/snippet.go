@@ -41,7 +41,7 @@ func (ix *Index) Snippet(s *knowledge.Section, terms []string, maxLen int) Snipp
 		want[t] = true
 	}
 	var marks [][2]int
-	for _, t := range ix.analyzer[s.Doc.Lang].Analyze([]byte(text)) {
+	for _, t := range ix.langs[s.Doc.Lang].analyzer.Analyze([]byte(text)) {
 		if want[string(t.Term)] {
 			marks = append(marks, [2]int{t.Start, t.End})
 		}

@@ -1,52 +1,48 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"go/format"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"slices"
 
-	"github.com/krog-advisor/krog/index"
+	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/eval"
+)
+
+// realSets and regressionSet are the question files in the knowledge base's eval folder.
+const (
+	realSets      = "eval/real-*.jsonl"
+	regressionSet = "eval/questions.jsonl"
 )
 
 func cmdEval(e *env, args []string) error {
-	fs := newFlags(e, "eval", "[--file F] [--json] [-k N] [--min-hit X]",
-		"Run a question file and report hit@k and MRR per language, the share of off-topic questions\nrejected, language detection accuracy and query latency. Exits 0 whatever the score, unless\n--min-hit is set and a language scores below it.")
-	file := fs.String("file", "", "question file (JSON lines; default: the knowledge base's eval/questions.jsonl)")
+	fs := newFlags(e, "eval", "[--file F] [--part tuning|held-out|all] [--json] [--min-ok X] [--min-rejected X] [--min-hit X] [--fit FILE]",
+		"Ask the realistic question set (eval/real-*.jsonl) and the regression file (eval/questions.jsonl)\n"+
+			"through the answer service and report what users get, per language and style: answered, ok@3\n"+
+			"(answered with a right document among the first three), ok@1, rank@3 ignoring the confidence\n"+
+			"gate, and unanswerable questions declined. The realistic set is split by a fixed rule into a\n"+
+			"tuning part and a held-out part; the gates (--min-ok, --min-rejected) judge the held-out part.")
+	file := fs.String("file", "", "ask only this question `file` (JSON lines)")
+	part := fs.String("part", "all", "realistic questions to report: `tuning`, held-out or all")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	k := fs.Int("k", 3, "a question passes if a match is in the top `N` passages")
-	minHit := fs.Float64("min-hit", 0, "exit 1 if hit@k of any language is below `X` (0–1)")
+	minOK := fs.Float64("min-ok", 0, "exit 1 if held-out ok@3 of a language is below `X` (0–1)")
+	minRej := fs.Float64("min-rejected", 0, "exit 1 if fewer than `X` (0–1) of the held-out unanswerable questions are declined")
+	minHit := fs.Float64("min-hit", 0, "exit 1 if the regression file's ok@3 of a language is below `X` (0–1)")
+	fit := fs.String("fit", "", "refit the confidence model on the tuning part and the regression file and write it to `FILE` (index/model.go)")
 	dir := knowledgeFlag(e, fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *k < 1 || *k > 50 {
-		return &usageError{msg: fmt.Sprintf("-k %d: use a number from 1 to 50", *k)}
+	if !slices.Contains([]string{"tuning", "held-out", "all"}, *part) {
+		return &usageError{msg: fmt.Sprintf("--part %q: use tuning, held-out or all", *part)}
 	}
-	var r io.Reader
-	name := *file
-	if name != "" {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("open question file: %w", err)
-		}
-		defer f.Close()
-		r = f
-	} else {
-		fsys, _, err := corpusFS(*dir)
-		if err != nil {
-			return err
-		}
-		name = "eval/questions.jsonl"
-		f, err := fsys.Open(name)
-		if err != nil {
-			return fmt.Errorf("open question file: %w", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	qs, err := index.ReadQuestions(r, name)
+	sets, err := readSets(*file, *dir)
 	if err != nil {
 		return err
 	}
@@ -55,58 +51,199 @@ func cmdEval(e *env, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	results, sum, err := index.Evaluate(e.ctx, idx, qs, *k)
-	if err != nil {
-		return err
+	svc := answer.New(idx, answer.Config{})
+	var reports []report
+	var tuning []eval.Result
+	for _, s := range sets {
+		results, _, err := eval.Run(e.ctx, svc, s.qs)
+		if err != nil {
+			return err
+		}
+		if s.regression {
+			tuning = append(tuning, results...)
+			reports = append(reports, newReport(s.name, results, nil))
+			continue
+		}
+		for _, p := range []string{"tuning", "held-out"} {
+			sel := slices.DeleteFunc(slices.Clone(results), func(r eval.Result) bool { return r.HeldOut != (p == "held-out") })
+			if p == "tuning" {
+				tuning = append(tuning, sel...)
+			}
+			if *part == "all" || *part == p {
+				reports = append(reports, newReport(s.name+" ("+p+")", sel, nil))
+			}
+		}
+	}
+	if *fit != "" {
+		return writeFit(e, *fit, tuning)
 	}
 	if *asJSON {
-		if err := writeJSON(e.stdout, map[string]any{"k": *k, "summary": sum, "results": results}); err != nil {
+		if err := writeJSON(e.stdout, map[string]any{"reports": reports}); err != nil {
 			return err
 		}
 	} else {
-		printEval(e.stdout, results, sum, *k)
+		for _, r := range reports {
+			printEvalReport(e.stdout, r)
+		}
 	}
-	if *minHit > 0 {
-		for l, ls := range sum.ByLang {
-			if ls.HitAtK < *minHit {
-				return fmt.Errorf("hit@%d for %s is %.3f, below --min-hit %.3f", *k, l, ls.HitAtK, *minHit)
+	return gates(reports, *minOK, *minRej, *minHit)
+}
+
+// questionSet is one question file.
+type questionSet struct {
+	name       string
+	regression bool
+	qs         []eval.Question
+}
+
+// readSets reads the question file given, or the knowledge base's realistic sets and regression
+// file.
+func readSets(file, dir string) ([]questionSet, error) {
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("open question file: %w", err)
+		}
+		defer f.Close()
+		qs, err := eval.Read(f, file)
+		if err != nil {
+			return nil, err
+		}
+		return []questionSet{{name: file, regression: len(qs) > 0 && !qs[0].Graded(), qs: qs}}, nil
+	}
+	fsys, _, err := corpusFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(fsys, realSets)
+	if err != nil {
+		return nil, fmt.Errorf("list question files: %w", err)
+	}
+	var real []eval.Question
+	for _, n := range names {
+		qs, err := readSet(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		real = append(real, qs...)
+	}
+	var sets []questionSet
+	if len(real) > 0 {
+		sets = append(sets, questionSet{name: "realistic", qs: real})
+	}
+	qs, err := readSet(fsys, regressionSet)
+	if err != nil {
+		return nil, err
+	}
+	return append(sets, questionSet{name: "regression", regression: true, qs: qs}), nil
+}
+
+func readSet(fsys fs.FS, name string) ([]eval.Question, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("open question file: %w", err)
+	}
+	defer f.Close()
+	return eval.Read(f, path.Clean(name))
+}
+
+// report is the figures of one set or part, and its misses.
+type report struct {
+	Name    string        `json:"name"`
+	Summary eval.Summary  `json:"summary"`
+	Results []eval.Result `json:"results"`
+	misses  []eval.Result
+}
+
+func newReport(name string, results []eval.Result, lat []float64) report {
+	for _, r := range results {
+		lat = append(lat, float64(r.TookUS)/1000)
+	}
+	r := report{Name: name, Summary: eval.Summarize(results, lat), Results: results}
+	for _, res := range results {
+		if !res.Pass() {
+			r.misses = append(r.misses, res)
+		}
+	}
+	return r
+}
+
+func printEvalReport(w io.Writer, r report) {
+	fmt.Fprintf(w, "== %s: %d questions\n", r.Name, r.Summary.Questions)
+	for _, m := range r.misses {
+		why := "no right document among the first three shown"
+		switch {
+		case m.Q.Unanswerable():
+			why = "unanswerable question answered (" + m.Confidence + ")"
+		case !m.Answered:
+			why = "declined (none)"
+		}
+		fmt.Fprintf(w, "miss %-8s [%s %s p=%.2f] %s — %s; ranking %v\n", m.ID, m.Lang, m.Style, m.P, oneLine(m.Q.Q, 90), why, m.Docs)
+	}
+	header := func(name string, f *eval.Figures) {
+		fmt.Fprintf(w, "  %-15s answerable %3d  answered %.3f (high %.3f)  ok@3 %.3f  ok@1 %.3f  rank@3 %.3f  MRR %.3f  | unanswerable %3d  declined %.3f\n",
+			name, f.Answerable, f.Answered, f.High, f.OK3, f.OK1, f.Rank3, f.MRR, f.Unanswerable, f.Rejected)
+	}
+	header("all", &r.Summary.All)
+	for _, l := range slices.Sorted(maps.Keys(r.Summary.ByLang)) {
+		header(l, r.Summary.ByLang[l])
+	}
+	for _, s := range eval.Styles {
+		if f := r.Summary.ByStyle[s]; f != nil {
+			header(s, f)
+		}
+	}
+	fmt.Fprintf(w, "  language detection %.3f   latency p50 %.3f ms, p95 %.3f ms\n\n", r.Summary.Detect, r.Summary.P50MS, r.Summary.P95MS)
+}
+
+// gates checks the held-out figures and the regression file against the flags' minimums.
+func gates(reports []report, minOK, minRej, minHit float64) error {
+	for _, r := range reports {
+		held := r.Name == "realistic (held-out)"
+		reg := r.Name == "regression"
+		for _, l := range slices.Sorted(maps.Keys(r.Summary.ByLang)) {
+			f := r.Summary.ByLang[l]
+			if held && minOK > 0 && f.OK3 < minOK {
+				return fmt.Errorf("held-out ok@3 for %s is %.3f, below --min-ok %.3f", l, f.OK3, minOK)
 			}
+			if reg && minHit > 0 && f.OK3 < minHit {
+				return fmt.Errorf("regression ok@3 for %s is %.3f, below --min-hit %.3f", l, f.OK3, minHit)
+			}
+		}
+		if held && minRej > 0 && r.Summary.All.Rejected < minRej {
+			return fmt.Errorf("held-out unanswerable declined %.3f, below --min-rejected %.3f", r.Summary.All.Rejected, minRej)
 		}
 	}
 	return nil
 }
 
-func printEval(w io.Writer, results []index.EvalResult, sum index.EvalSummary, k int) {
-	fails := 0
-	for _, r := range results {
-		if r.Pass {
-			continue
-		}
-		fails++
-		why := "no matching passage in the top " + fmt.Sprint(k)
-		switch {
-		case r.Q.OffTopic():
-			why = "off-topic question was answered"
-		case !r.Found:
-			why = "answered found: false"
-		}
-		fmt.Fprintf(w, "miss %-12s [%s→%s] %s — %s\n", r.ID, r.Lang, r.Detected, r.Q.Q, why)
-		for i, h := range r.Hits {
-			if i == k {
-				break
-			}
-			fmt.Fprintf(w, "       %d. %s — %s (%s)\n", i+1, h.Title, h.Section, h.Lang)
-		}
+// Targets of the refit: answer 97 % of the answerable tuning questions the ranking serves, decline
+// at least 90 % of the unanswerable ones, and give high confidence to at most 3 % of them.
+const (
+	fitLambda       = 0.1
+	fitMinAnswered  = 0.97
+	fitMinRejected  = 0.90
+	fitMaxHighFalse = 0.03
+)
+
+func writeFit(e *env, file string, tuning []eval.Result) error {
+	samples := eval.Samples(tuning)
+	m, err := eval.Fit(samples, fitLambda, fitMinAnswered, fitMinRejected, fitMaxHighFalse)
+	if err != nil {
+		return err
 	}
-	if fails > 0 {
-		fmt.Fprintln(w)
+	var b bytes.Buffer
+	note := fmt.Sprintf("fitted on %d questions of the tuning part\n// of the realistic question set and the regression file (never on the held-out part).", len(samples))
+	if err := eval.WriteModel(&b, m, note); err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "questions: %d   k: %d\n", sum.Questions, k)
-	for _, l := range slices.Sorted(maps.Keys(sum.ByLang)) {
-		ls := sum.ByLang[l]
-		fmt.Fprintf(w, "  %s: hit@%d %.3f  MRR %.3f  (%d/%d)\n", l, k, ls.HitAtK, ls.MRR, ls.Passed, ls.N)
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return fmt.Errorf("format model: %w", err)
 	}
-	fmt.Fprintf(w, "  off-topic rejected: %.3f (%d questions); on-topic answered not-found: %d\n", sum.OffTopicRej, sum.OffTopic, sum.Missed)
-	fmt.Fprintf(w, "  language detection accuracy: %.3f\n", sum.DetectAccuracy)
-	fmt.Fprintf(w, "  latency: p50 %.3f ms, p95 %.3f ms\n", sum.P50MS, sum.P95MS)
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: %d samples, low from %.3f, high from %.3f; rebuild krog to use it\n", file, len(samples), m.LowAt, m.HighAt)
+	return nil
 }

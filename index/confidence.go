@@ -1,0 +1,162 @@
+package index
+
+import (
+	"math"
+)
+
+// Confidence is how sure krog is that its best document answers the question.
+type Confidence string
+
+// The three tiers: high answers; low shows "the closest guidance I have" with the best few
+// documents; none says krog has no guidance and never asks a model.
+const (
+	High Confidence = "high"
+	Low  Confidence = "low"
+	None Confidence = "none"
+)
+
+// Features are what the confidence model knows of a question and its best document. Each is
+// cheap to compute from the plan and the term sets built with the index.
+type Features struct {
+	Coverage float64 `json:"coverage"` // weighted share of the question's concepts the best document holds
+	Domain   float64 `json:"domain"`   // weighted share of the question's domain terms (glossary, tags) it holds; 0 if the question has none
+	Anchored float64 `json:"anchored"` // 1 if it holds a domain term of the question
+	Unseen   float64 `json:"unseen"`   // weighted share of the question's words that no passage holds
+	Asked    float64 `json:"asked"`    // the most of the question one of its "asked as" questions holds
+	Head     float64 `json:"head"`     // weighted share of the question its title and tags hold
+	Score    float64 `json:"score"`    // log(1 + the best passage's score)
+	Margin   float64 `json:"margin"`   // (best − the next document's best) / best
+	Length   float64 `json:"length"`   // log(1 + the question's concepts)
+}
+
+// Vector is the features in the model's order.
+func (f Features) Vector() []float64 {
+	return []float64{f.Coverage, f.Domain, f.Anchored, f.Unseen, f.Asked, f.Head, f.Score, f.Margin, f.Length}
+}
+
+// FeatureNames name the entries of Vector, for the refit's generated code and reports.
+var FeatureNames = []string{"coverage", "domain", "anchored", "unseen", "asked", "head", "score", "margin", "length"}
+
+// probability is the logistic model's estimate that the best document serves the question.
+func (f Features) probability() float64 {
+	z := modelBias
+	for i, x := range f.Vector() {
+		z += modelWeights[i] * x
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// tier turns a probability into a confidence tier with the model's thresholds.
+func tier(p float64) Confidence {
+	switch {
+	case p >= HighAt:
+		return High
+	case p >= LowAt:
+		return Low
+	}
+	return None
+}
+
+// features describes the question and the document of the best hit.
+func (ix *Index) features(p plan, hits []Hit) Features {
+	best := hits[0].Section.Doc
+	dk := docKey(best)
+	l := best.Lang
+	var f Features
+	cov, anchored, _ := ix.coverage(p, ix.docTerms[dk], l)
+	f.Coverage = cov
+	if anchored {
+		f.Anchored = 1
+	}
+	var domTotal, domGot, unseen, total float64
+	for _, c := range p.concepts {
+		total += c.weight
+		if c.unseen {
+			unseen += c.weight
+		}
+		if c.anchor {
+			domTotal += c.weight
+			if ix.holds(c, ix.docTerms[dk], l) {
+				domGot += c.weight
+			}
+		}
+	}
+	if domTotal > 0 {
+		f.Domain = domGot / domTotal
+	}
+	if total > 0 {
+		f.Unseen = unseen / total
+	}
+	for _, set := range ix.asked[dk] {
+		a, _, _ := ix.coverage(p, set, l)
+		f.Asked = max(f.Asked, a)
+	}
+	f.Head, _, _ = ix.coverage(p, ix.head[dk], l)
+	f.Score = math.Log1p(hits[0].Score)
+	for _, h := range hits[1:] {
+		if h.Section.Doc.ID != best.ID {
+			f.Margin = (hits[0].Score - h.Score) / hits[0].Score
+			break
+		}
+	}
+	if len(hits) == 1 || f.Margin == 0 && hits[len(hits)-1].Section.Doc.ID == best.ID {
+		f.Margin = 1
+	}
+	f.Length = math.Log1p(float64(len(p.concepts)))
+	return f
+}
+
+// holds reports whether a set of language l holds one of the concept's forms.
+func (ix *Index) holds(c concept, set termSet, l string) bool {
+	st := ix.langs[l]
+	for _, seq := range c.forms[l] {
+		ok := len(seq) > 0
+		for _, t := range seq {
+			if !st.has(set, t) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// coverage is the weighted share of the question's concepts that a passage or document of
+// language l with analyzed terms set contains (a typo's correction counts half), whether one of
+// them is a domain anchor, and the terms that matched.
+func (ix *Index) coverage(p plan, set termSet, l string) (float64, bool, []string) {
+	st := ix.langs[l]
+	var got, total float64
+	var anchored bool
+	var terms []string
+	for _, c := range p.concepts {
+		cw := c.weight
+		total += cw
+		for i, seq := range c.forms[l] {
+			ok := len(seq) > 0
+			for _, t := range seq {
+				if !st.has(set, t) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				w := cw
+				if c.fixed > 0 && i >= c.fixed && l == p.base {
+					w /= 2
+				}
+				got += w
+				anchored = anchored || c.anchor
+				terms = append(terms, seq...)
+				break
+			}
+		}
+	}
+	if total == 0 {
+		return 0, false, nil
+	}
+	return got / total, anchored, terms
+}
