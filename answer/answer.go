@@ -108,7 +108,14 @@ type Reply struct {
 	// What the eval reads.
 	P        float64              `json:"-"` // the confidence model's probability
 	Features index.Features       `json:"-"`
-	Ranked   []*knowledge.Section `json:"-"` // best passage of each document of the ranking, gate ignored
+	Ranked   []RankedDoc          `json:"-"` // the ranking's documents, gate ignored
+}
+
+// RankedDoc is a document of the ranking: its best passage in the asker's language and every
+// passage of it that was retrieved.
+type RankedDoc struct {
+	Best     *knowledge.Section
+	Passages []*knowledge.Section
 }
 
 // Snippet is a passage excerpt with highlighted ranges.
@@ -258,7 +265,11 @@ func (s *Service) compose(rep *Reply, res index.Result, k, offset int) {
 	l := rep.Lang
 	docs := groupByDoc(res.Hits)
 	for _, g := range docs {
-		rep.Ranked = append(rep.Ranked, s.bestIn(res.Hits, g, l).Section)
+		rd := RankedDoc{Best: s.bestIn(res.Hits, g, l).Section}
+		for _, i := range g.hits {
+			rd.Passages = append(rd.Passages, res.Hits[i].Section)
+		}
+		rep.Ranked = append(rep.Ranked, rd)
 	}
 	if res.Found && offset > 0 {
 		docs = docs[min(offset, len(docs)):]

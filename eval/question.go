@@ -20,6 +20,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/knowledge"
 	"github.com/krog-advisor/krog/lang"
 )
@@ -130,6 +131,12 @@ func (q Question) right(s *knowledge.Section) bool {
 		}
 	}
 	return true
+}
+
+// rightDoc reports whether a document of the ranking is right: a graded one, or for a regression
+// question one with a retrieved passage that holds the question's strings.
+func (q Question) rightDoc(d answer.RankedDoc) bool {
+	return slices.ContainsFunc(d.Passages, q.right)
 }
 
 // containsWord reports whether needle occurs in hay starting at a word boundary.

@@ -27,9 +27,9 @@ type Result struct {
 	Confidence string         `json:"confidence"`
 	P          float64        `json:"p"`
 	Answered   bool           `json:"answered"`
-	Rank       int            `json:"rank"`        // 1-based rank of the first right document among those shown, 0 if none
+	Rank       int            `json:"rank"`         // 1-based rank of the first right document among those shown, 0 if none
 	RankIgnore int            `json:"rank_ungated"` // the same in the ranking, whatever the confidence
-	Docs       []string       `json:"docs"`        // the ranking's documents, best first (up to 5)
+	Docs       []string       `json:"docs"`         // the ranking's documents, best first (up to 5)
 	Features   index.Features `json:"features"`
 	TookUS     int64          `json:"took_us"`
 	Q          Question       `json:"-"`
@@ -83,18 +83,18 @@ func Run(ctx context.Context, ans Answerer, qs []Question) ([]Result, Summary, e
 		r := Result{ID: q.ID, Lang: q.Lang, Style: q.Style, HeldOut: q.HeldOut(), Detected: rep.Detected,
 			Confidence: rep.Confidence, P: math.Round(rep.P*1000) / 1000, Answered: rep.Found,
 			Features: rep.Features, TookUS: took.Microseconds(), Q: q, Docs: []string{}}
-		for i, s := range rep.Ranked {
+		for i, d := range rep.Ranked {
 			if len(r.Docs) < 5 {
-				r.Docs = append(r.Docs, s.Doc.ID)
+				r.Docs = append(r.Docs, d.Best.Doc.ID)
 			}
-			if r.RankIgnore == 0 && q.right(s) {
+			if r.RankIgnore == 0 && q.rightDoc(d) {
 				r.RankIgnore = i + 1
 			}
 		}
 		if rep.Found {
 			// The sources shown are the ranking's first documents.
 			for i := range min(len(rep.Sources), len(rep.Ranked)) {
-				if q.right(rep.Ranked[i]) {
+				if q.rightDoc(rep.Ranked[i]) {
 					r.Rank = i + 1
 					break
 				}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"math"
+	"slices"
 )
 
 // Confidence is how sure krog is that its best document answers the question.
@@ -21,9 +22,11 @@ type Features struct {
 	Coverage float64 `json:"coverage"` // weighted share of the question's concepts the best document holds
 	Domain   float64 `json:"domain"`   // weighted share of the question's domain terms (glossary, tags) it holds; 0 if the question has none
 	Anchored float64 `json:"anchored"` // 1 if it holds a domain term of the question
-	Unseen   float64 `json:"unseen"`   // weighted share of the question's words that no passage holds
+	Unseen   float64 `json:"unseen"`   // share of the question's concepts that no passage holds
+	Key      float64 `json:"key"`      // 1 if it holds the question's weightiest concept
 	Asked    float64 `json:"asked"`    // the most of the question one of its "asked as" questions holds
 	Head     float64 `json:"head"`     // weighted share of the question its title and tags hold
+	Top3     float64 `json:"top3"`     // weighted share of the question the first three documents hold together
 	Score    float64 `json:"score"`    // log(1 + the best passage's score)
 	Margin   float64 `json:"margin"`   // (best − the next document's best) / best
 	Length   float64 `json:"length"`   // log(1 + the question's concepts)
@@ -31,11 +34,11 @@ type Features struct {
 
 // Vector is the features in the model's order.
 func (f Features) Vector() []float64 {
-	return []float64{f.Coverage, f.Domain, f.Anchored, f.Unseen, f.Asked, f.Head, f.Score, f.Margin, f.Length}
+	return []float64{f.Coverage, f.Domain, f.Anchored, f.Unseen, f.Key, f.Asked, f.Head, f.Top3, f.Score, f.Margin, f.Length}
 }
 
 // FeatureNames name the entries of Vector, for the refit's generated code and reports.
-var FeatureNames = []string{"coverage", "domain", "anchored", "unseen", "asked", "head", "score", "margin", "length"}
+var FeatureNames = []string{"coverage", "domain", "anchored", "unseen", "key", "asked", "head", "top3", "score", "margin", "length"}
 
 // probability is the logistic model's estimate that the best document serves the question.
 func (f Features) probability() float64 {
@@ -68,11 +71,17 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 	if anchored {
 		f.Anchored = 1
 	}
-	var domTotal, domGot, unseen, total float64
+	var domTotal, domGot, unseen, heaviest float64
 	for _, c := range p.concepts {
-		total += c.weight
 		if c.unseen {
-			unseen += c.weight
+			unseen++
+		}
+		if c.weight > heaviest {
+			heaviest = c.weight
+			f.Key = 0
+			if ix.holds(c, ix.docTerms[dk], l) {
+				f.Key = 1
+			}
 		}
 		if c.anchor {
 			domTotal += c.weight
@@ -84,14 +93,28 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 	if domTotal > 0 {
 		f.Domain = domGot / domTotal
 	}
-	if total > 0 {
-		f.Unseen = unseen / total
-	}
+	f.Unseen = unseen / float64(len(p.concepts))
 	for _, set := range ix.asked[dk] {
 		a, _, _ := ix.coverage(p, set, l)
 		f.Asked = max(f.Asked, a)
 	}
 	f.Head, _, _ = ix.coverage(p, ix.head[dk], l)
+	// The first three documents of the best one's language, together.
+	var union termSet
+	var seen []string
+	for _, h := range hits {
+		d := h.Section.Doc
+		if d.Lang != l || slices.Contains(seen, d.ID) {
+			continue
+		}
+		seen = append(seen, d.ID)
+		union = append(union, ix.docTerms[docKey(d)]...)
+		if len(seen) == 3 {
+			break
+		}
+	}
+	slices.Sort(union)
+	f.Top3, _, _ = ix.coverage(p, slices.Compact(union), l)
 	f.Score = math.Log1p(hits[0].Score)
 	for _, h := range hits[1:] {
 		if h.Section.Doc.ID != best.ID {

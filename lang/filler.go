@@ -29,6 +29,14 @@ var fillers = set(
 	"alineje", "alinejah", "alinej", "tockah", "tocke", "tock", "prosojnico", "prosojnice",
 	"stavkih", "stavki", "besedah", "enostavno", "preprosto", "jasno", "pa", "se", "eno",
 	"mogoce", "morda", "vedel", "vedela", "vedeti", "ve", "ves", "veste", "vem",
+	// Colloquial Slovene function words and their unaccented spellings ("kolk cajta", "a je
+	// kej razpisov zdle", "js mam", "lahk", "kr").
+	"kolk", "kok", "kolko", "cajt", "cajta", "cajtu", "al", "js", "jst", "jz", "sm", "smo", "lahk",
+	"lohk", "kr", "kej", "kaj", "zdle", "zdej", "zdj", "pr", "mamo", "mam", "mas", "ma", "mate",
+	"ful", "tko", "tud", "tut", "sam", "ej", "kao", "neki", "nekej", "kak", "kaki", "kake", "kaksn",
+	"kaksne", "bl", "dons", "use", "usi", "una", "un", "tist", "tisti", "tle", "tm", "tam", "ke",
+	"predn", "pol", "pa", "se", "mogoc", "glih", "itak", "vbistvu", "sploh", "kva", "kuk", "mal",
+	"malo", "nau", "bo", "bos", "ane", "ne", "ja", "no", "dej", "dejte", "rabm", "rabmo",
 	// Units and amounts.
 	"t", "kg", "g", "m3", "m2", "m", "km", "l", "eur", "euro", "euros", "evrov", "evra", "ton",
 	"tons", "tonne", "tonnes", "tonn", "tona", "tone", "ton", "litrov", "liter", "litre", "litres",
