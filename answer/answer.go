@@ -106,9 +106,9 @@ type Reply struct {
 	Related []string `json:"related,omitempty"`
 
 	// What the eval reads.
-	P        float64              `json:"-"` // the confidence model's probability
-	Features index.Features       `json:"-"`
-	Ranked   []RankedDoc          `json:"-"` // the ranking's documents, gate ignored
+	P        float64        `json:"-"` // the confidence model's probability
+	Features index.Features `json:"-"`
+	Ranked   []RankedDoc    `json:"-"` // the ranking's documents, gate ignored
 }
 
 // RankedDoc is a document of the ranking: its best passage in the asker's language and every
