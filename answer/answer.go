@@ -239,14 +239,15 @@ func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
 func (s *Service) retrieve(ctx context.Context, q, thread, l string, k int) (index.Result, error) {
 	// Documents, not passages, are what an answer lists: fetch enough passages to fill k documents.
 	want := k * 6
-	res, err := s.idx.Search(ctx, index.Query{Text: q, Lang: l, K: want})
+	words := string(lang.Detect(q))
+	res, err := s.idx.Search(ctx, index.Query{Text: q, Lang: l, Words: words, K: want})
 	if err != nil || thread == "" {
 		return res, err
 	}
 	if res.Found && len(strings.Fields(q)) > 4 {
 		return res, nil
 	}
-	both, err := s.idx.Search(ctx, index.Query{Text: thread + " " + q, Lang: l, K: want})
+	both, err := s.idx.Search(ctx, index.Query{Text: thread + " " + q, Lang: l, Words: words, K: want})
 	if err != nil {
 		return res, fmt.Errorf("search with the thread's question: %w", err)
 	}

@@ -516,6 +516,12 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 			context: st.Req.Context, lang: st.Reply.Lang, offset: st.Req.Offset + n, noLLM: true,
 			view: answerView{More: true, Question: true},
 		}, t)
+	case actRelated:
+		// A related question is asked as if the user had typed it, where the answer was.
+		b.question(ask{
+			surface: "related", team: cb.Team.ID, user: cb.User.ID, channel: channel, question: act.Value,
+			lang: guessLang(act.Value, l), view: answerView{Share: cb.ResponseURL != "", More: true, Question: true},
+		}, t)
 	case actTopic:
 		topic, l, _ := strings.Cut(act.Value, "|")
 		rp.setLang(l)

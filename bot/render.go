@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/index"
 	"github.com/krog-advisor/krog/knowledge"
 )
 
@@ -17,6 +18,7 @@ const (
 	maxSectionText = 3000
 	maxHeaderText  = 150
 	maxButtonText  = 75
+	maxButtonValue = 2000
 	maxOptionText  = 75
 	maxOptionValue = 150
 	maxMessageText = 3000  // the notification text; msg_too_long comes near 4,000
@@ -26,16 +28,18 @@ const (
 
 // Action ids of krog's buttons and menus.
 const (
-	actShare    = "share"
-	actUp       = "vote_up"
-	actDown     = "vote_down"
-	actMore     = "more"
-	actTopic    = "topic_show"
-	actOpenDoc  = "open_doc"
-	cbMissing   = "missing"      // the "what was missing?" modal
-	blkMissing  = "missing_text" // its input block
-	actMissing  = "text"
-	blockAnswer = "answer"
+	actShare     = "share"
+	actUp        = "vote_up"
+	actDown      = "vote_down"
+	actMore      = "more"
+	actTopic     = "topic_show"
+	actOpenDoc   = "open_doc"
+	actRelated   = "related"      // a "related question" button: its value is the question to ask
+	cbMissing    = "missing"      // the "what was missing?" modal
+	blkMissing   = "missing_text" // its input block
+	actMissing   = "text"
+	blockAnswer  = "answer"
+	blockRelated = "related"
 )
 
 // message is what krog posts: blocks, and the plain text Slack shows in notifications.
@@ -97,6 +101,9 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 	if !rep.Found {
 		return renderNotFound(rep, v, blocks)
 	}
+	if rep.Confidence == string(index.Low) {
+		blocks = append(blocks, contextText("🤔 "+escapeMrkdwn(answer.T(l, "low"))))
+	}
 	var text string
 	if rep.Mode == "llm" && rep.LLMText != "" {
 		text = markdownToMrkdwn(rep.LLMText)
@@ -140,6 +147,13 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 			btns = append(btns, button(actMore, v.ID, answer.T(l, "btn_more")))
 		}
 		blocks = append(blocks, slack.NewActionBlock(blockAnswer, btns...))
+		if len(rep.Related) > 0 && v.Offset == 0 {
+			var rel []slack.BlockElement
+			for _, q := range rep.Related {
+				rel = append(rel, button(actRelated, plainClip(q, maxButtonValue), q))
+			}
+			blocks = append(blocks, contextText("*"+answer.T(l, "related")+"*"), slack.NewActionBlock(blockRelated, rel...))
+		}
 	}
 	blocks = append(blocks, contextText(escapeMrkdwn(answer.T(l, "footer"))))
 	return message{Text: notification(rep.Title + ": " + rep.Summary), Blocks: fit(blocks, maxBlocks)}

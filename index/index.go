@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -20,7 +19,6 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/krog-advisor/krog/knowledge"
-	"github.com/krog-advisor/krog/lang"
 )
 
 // Fields and boosts. A passage is indexed as its body (document title, heading and text), its head
@@ -31,7 +29,7 @@ import (
 // text does not (everyday names, situations). Boosts are measured on the tuning part of the
 // realistic question set (README, "Measured").
 const (
-	tagsBoost  = 3.0
+	tagsBoost  = 1.0
 	askedBoost = 1.5
 )
 
@@ -65,7 +63,6 @@ type Index struct {
 	docTerms map[string]termSet   // doc id/lang → terms of its passages and own fields
 	asked    map[string][]termSet // doc id/lang → terms of each of its "asked as" questions
 	head     map[string]termSet   // doc id/lang → terms of its title and tags
-	titles   map[*knowledge.Doc]string
 	gloss    *glossMatcher
 }
 
@@ -179,10 +176,6 @@ func Build(ctx context.Context, c *knowledge.Corpus, opt Options) (*Index, error
 	}
 	for _, st := range ix.langs {
 		st.finish()
-	}
-	ix.titles = make(map[*knowledge.Doc]string, len(c.Docs))
-	for _, d := range c.Docs {
-		ix.titles[d] = titleKey(d.Title)
 	}
 	ix.gloss = newGlossMatcher(c.Glossary, ix.analyze)
 	// The words of the documents' curated tags are domain words too.
@@ -341,12 +334,4 @@ func (ix *Index) indexSynonyms() error {
 		return fmt.Errorf("index synonyms: %w", err)
 	}
 	return nil
-}
-
-// titleKey is s folded to lowercase without diacritics, with its words joined by single spaces and
-// no punctuation, for comparing a question with titles.
-func titleKey(s string) string {
-	return strings.Join(strings.FieldsFunc(lang.Fold(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ")
 }

@@ -118,7 +118,8 @@ func TestDiacriticsDoNotMatter(t *testing.T) {
 }
 
 // TestCrossLanguage checks that guidance written in one language only is found by a question in
-// the other, through the glossary.
+// the other, through the glossary. It judges the ranking only: the confidence model is calibrated
+// on the shipped corpus, whose scores a four-document corpus does not resemble.
 func TestCrossLanguage(t *testing.T) {
 	doc := func(id, lang, title, tags, heading, text string) *knowledge.Doc {
 		d := &knowledge.Doc{ID: id, Lang: lang, Title: title, Topic: "regulation", Jurisdiction: "EU", Tags: strings.Split(tags, ","), Summary: title}
@@ -154,12 +155,12 @@ func TestCrossLanguage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Hits) == 0 || res.Hits[0].Section.Doc.ID != tt.doc || !res.Found {
+		if len(res.Hits) == 0 || res.Hits[0].Section.Doc.ID != tt.doc {
 			got := "nothing"
 			if len(res.Hits) > 0 {
 				got = res.Hits[0].Section.ID
 			}
-			t.Errorf("%q: best %s (found=%v), want %s", tt.q, got, res.Found, tt.doc)
+			t.Errorf("%q: best %s, want %s", tt.q, got, tt.doc)
 		}
 	}
 	// Without the glossary the bridge is gone.
@@ -170,7 +171,7 @@ func TestCrossLanguage(t *testing.T) {
 	}
 	defer plain.Close()
 	res, _ := plain.Search(context.Background(), Query{Text: "Kdaj je ostanek stranski proizvod?", Lang: "sl", K: 3})
-	if len(res.Hits) > 0 && res.Hits[0].Section.Doc.ID == "bp" && res.Found {
+	if len(res.Hits) > 0 && res.Hits[0].Section.Doc.ID == "bp" {
 		t.Error("found the English by-product guidance without a glossary: the test proves nothing")
 	}
 }

@@ -2,25 +2,25 @@
 
 package index
 
-// The confidence model: a logistic regression over Features.Vector, fitted on 510 questions of the tuning part
+// The confidence model: a logistic regression over Features.Vector, fitted on 512 questions of the tuning part
 // of the realistic question set and the regression file (never on the held-out part).
 const (
-	modelBias = -16.5702
+	modelBias = -17.0228
 	// HighAt and LowAt are the probabilities from which an answer is high or low confidence.
-	HighAt = 0.637
-	LowAt  = 0.359
+	HighAt = 0.657
+	LowAt  = 0.348
 )
 
 var modelWeights = []float64{
-	3.6755,  // coverage
-	-0.2503, // domain
-	2.1735,  // anchored
-	-7.5078, // unseen
-	0.9974,  // key
-	3.9440,  // asked
-	0.2959,  // head
-	0.4202,  // top3
-	7.4810,  // score
-	0.3184,  // margin
-	5.0456,  // length
+	3.6239,  // coverage
+	-0.7325, // domain
+	2.7690,  // anchored
+	-6.8936, // unseen
+	1.1490,  // key
+	4.1073,  // asked
+	0.2192,  // head
+	-0.3028, // top3
+	8.5539,  // score
+	0.3893,  // margin
+	5.2328,  // length
 }

@@ -36,7 +36,6 @@ type concept struct {
 }
 
 type plan struct {
-	prefix   string                 // the question folded, its words joined by single spaces, end punctuation dropped
 	queries  map[string]query.Query // by the language of the fields they search
 	concepts []concept
 	base     string // the language the question's own words were analyzed in
@@ -55,7 +54,7 @@ type qterm struct {
 // greet or measure (lang.IsFiller) are left out; in a long message the question sentence weighs
 // most. User text is only ever analyzed into terms, never parsed as query syntax.
 func (ix *Index) plan(text, qlang string) plan {
-	p := plan{prefix: titleKey(stripFillers(text))}
+	var p plan
 	focus := focusOf(text)
 	toks := map[string][]tok{}
 	for l, st := range ix.langs {
@@ -295,9 +294,6 @@ func focusOf(text string) focus {
 func contentWords(s string) []string {
 	return slices.DeleteFunc(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), lang.IsFiller)
 }
-
-// stripFillers drops the filler words of s, for comparing a question with titles.
-func stripFillers(s string) string { return strings.Join(contentWords(s), " ") }
 
 // commonDF is the share of a language's passages above which a term is too common to search for,
 // in a corpus of at least commonMin passages (in a handful of passages every term is "common").

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/index"
 )
 
 func cmdAsk(e *env, args []string) error {
@@ -124,6 +125,9 @@ func printReply(w io.Writer, rep answer.Reply, color, skipText bool) {
 		fmt.Fprintf(w, "\n%s\n", answer.T(l, "not_found_browse"))
 		return
 	}
+	if rep.Confidence == string(index.Low) {
+		fmt.Fprintf(w, "%s\n\n", wrap(answer.T(l, "low"), 96, ""))
+	}
 	if rep.Mode == "llm" {
 		if !skipText {
 			fmt.Fprintln(w, wrap(rep.LLMText, 96, ""))
@@ -142,6 +146,12 @@ func printReply(w io.Writer, rep answer.Reply, color, skipText bool) {
 		fmt.Fprintf(w, "  [%d] %s — %s (%s, %s %s)\n", i+1, s.Title, s.Section, s.Jurisdiction, answer.T(l, "updated"), s.Updated)
 		for _, link := range s.Links {
 			fmt.Fprintf(w, "      %s\n", dim(link.Title+": "+link.URL))
+		}
+	}
+	if len(rep.Related) > 0 {
+		fmt.Fprintf(w, "\n%s\n", bold(answer.T(l, "related")+":"))
+		for _, q := range rep.Related {
+			fmt.Fprintf(w, "  • %s\n", q)
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", dim(answer.T(l, "footer")))

@@ -61,7 +61,9 @@ func cmdEval(e *env, args []string) error {
 		}
 		if s.regression {
 			tuning = append(tuning, results...)
-			reports = append(reports, newReport(s.name, results, nil))
+			r := newReport(s.name, results, nil)
+			r.regression = true
+			reports = append(reports, r)
 			continue
 		}
 		for _, p := range []string{"tuning", "held-out"} {
@@ -70,7 +72,9 @@ func cmdEval(e *env, args []string) error {
 				tuning = append(tuning, sel...)
 			}
 			if *part == "all" || *part == p {
-				reports = append(reports, newReport(s.name+" ("+p+")", sel, nil))
+				r := newReport(s.name+" ("+p+")", sel, nil)
+				r.heldOut = p == "held-out"
+				reports = append(reports, r)
 			}
 		}
 	}
@@ -149,10 +153,12 @@ func readSet(fsys fs.FS, name string) ([]eval.Question, error) {
 
 // report is the figures of one set or part, and its misses.
 type report struct {
-	Name    string        `json:"name"`
-	Summary eval.Summary  `json:"summary"`
-	Results []eval.Result `json:"results"`
-	misses  []eval.Result
+	Name       string        `json:"name"`
+	Summary    eval.Summary  `json:"summary"`
+	Results    []eval.Result `json:"results"`
+	misses     []eval.Result
+	heldOut    bool // the held-out part of a realistic set: what --min-ok and --min-rejected judge
+	regression bool // a regression file: what --min-hit judges
 }
 
 func newReport(name string, results []eval.Result, lat []float64) report {
@@ -199,8 +205,7 @@ func printEvalReport(w io.Writer, r report) {
 // gates checks the held-out figures and the regression file against the flags' minimums.
 func gates(reports []report, minOK, minRej, minHit float64) error {
 	for _, r := range reports {
-		held := r.Name == "realistic (held-out)"
-		reg := r.Name == "regression"
+		held, reg := r.heldOut, r.regression
 		for _, l := range slices.Sorted(maps.Keys(r.Summary.ByLang)) {
 			f := r.Summary.ByLang[l]
 			if held && minOK > 0 && f.OK3 < minOK {

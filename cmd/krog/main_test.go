@@ -260,7 +260,7 @@ func TestExport(t *testing.T) {
 func TestEvalMinHit(t *testing.T) {
 	k := map[string]string{"KROG_KNOWLEDGE": testKnowledge}
 	out, _, code := krog(t, k, "eval")
-	if code != 0 || !strings.Contains(out, "hit@3") {
+	if code != 0 || !strings.Contains(out, "ok@3") {
 		t.Fatalf("eval exit %d:\n%s", code, out)
 	}
 	bad := filepath.Join(t.TempDir(), "q.jsonl")
