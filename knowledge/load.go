@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -68,6 +69,7 @@ func (ps Problems) Err() error {
 const (
 	minWords, maxWords       = 80, 250
 	minSections, maxSections = 3, 7
+	minQuestions, maxQuestions = 8, 15
 )
 
 var (
@@ -96,9 +98,9 @@ func Load(fsys fs.FS) (*Corpus, Problems) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			probs = append(probs, Problem{Path: p, Line: 1, Msg: fmt.Sprintf("cannot read: %v", err)})
+		data, prob := readFile(fsys, p)
+		if prob != nil {
+			probs = append(probs, *prob)
 			continue
 		}
 		doc, ps := ParseDoc(p, data)
@@ -114,6 +116,7 @@ func Load(fsys fs.FS) (*Corpus, Problems) {
 		c.byKey[key] = doc
 		c.Docs = append(c.Docs, doc)
 	}
+	probs = append(probs, duplicateQuestions(c.Docs)...)
 	if len(paths) == 0 && err == nil {
 		probs = append(probs, Problem{Path: "docs", Msg: "no documents (*.md) found"})
 	}
@@ -130,6 +133,50 @@ func Load(fsys fs.FS) (*Corpus, Problems) {
 	c.Glossary = g
 	probs = append(probs, ps...)
 	return c, probs
+}
+
+// MaxFileSize is the largest knowledge file krog reads; a document is a few kilobytes.
+const MaxFileSize = 1 << 20
+
+// readFile reads a knowledge file that is a regular file of at most MaxFileSize bytes: a symlink
+// to a device or a FIFO would otherwise exhaust memory or block for ever.
+func readFile(fsys fs.FS, p string) ([]byte, *Problem) {
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, &Problem{Path: p, Line: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &Problem{Path: p, Line: 1, Msg: "not a regular file (a device, pipe or link to one): krog reads only ordinary files"}
+	}
+	if info.Size() > MaxFileSize {
+		return nil, &Problem{Path: p, Line: 1, Msg: fmt.Sprintf("file is %d bytes, larger than the %d krog reads", info.Size(), MaxFileSize)}
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, &Problem{Path: p, Line: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
+	}
+	if len(data) > MaxFileSize {
+		return nil, &Problem{Path: p, Line: 1, Msg: fmt.Sprintf("file is larger than the %d bytes krog reads", MaxFileSize)}
+	}
+	return data, nil
+}
+
+// duplicateQuestions reports an "asked as" question that two documents of one language share
+// (compared without case, diacritics and punctuation): it cannot point to both.
+func duplicateQuestions(docs []*Doc) Problems {
+	var probs Problems
+	seen := map[string]*Doc{}
+	for _, d := range docs {
+		for _, q := range d.Questions {
+			k := d.Lang + "|" + strings.Join(strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+			if prev, ok := seen[k]; ok && prev != d {
+				probs = append(probs, Problem{Path: d.Path, Line: 2, Msg: fmt.Sprintf("question %q is also asked of %s: make it specific to one document", q, prev.Path)})
+				continue
+			}
+			seen[k] = d
+		}
+	}
+	return probs
 }
 
 // ParseDoc parses one markdown document. It returns nil when the file is too broken to use.
@@ -272,7 +319,16 @@ func ParseDoc(p string, data []byte) (*Doc, Problems) {
 			bad(2, "missing field %q", f)
 		}
 	}
-	for f, line := range seen {
+	if line, ok := seen["questions"]; !ok {
+		warn(2, "no questions: list %d–%d ways people ask for this document", minQuestions, maxQuestions)
+	} else if n := len(d.Questions); n < minQuestions || n > maxQuestions {
+		warn(line, "%d questions (aim for %d–%d)", n, minQuestions, maxQuestions)
+	}
+	for _, f := range knownFields {
+		line, ok := seen[f]
+		if !ok {
+			continue
+		}
 		empty := false
 		switch f {
 		case "id":

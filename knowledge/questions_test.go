@@ -1,0 +1,76 @@
+package knowledge
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"testing/fstest"
+)
+
+func withQuestions(doc, id string, qs ...string) string {
+	block := "questions:\n"
+	for _, q := range qs {
+		block += "  - " + q + "\n"
+	}
+	doc = strings.Replace(doc, "id: by-product", "id: "+id, 1)
+	return strings.Replace(doc, "sources:\n", block+"sources:\n", 1)
+}
+
+func TestQuestionsParsedAndChecked(t *testing.T) {
+	eight := []string{"q1?", "q2?", "q3?", "q4?", "q5?", "q6?", "q7?", "Is sawdust   waste?"}
+	fsys := fstest.MapFS{
+		"docs/en/by-product.md": {Data: []byte(withQuestions(goodEN, "by-product", eight...))},
+		"docs/en/other.md":      {Data: []byte(withQuestions(goodEN, "other", "is SAWDUST waste", "only one"))},
+	}
+	c, probs := Load(fsys)
+	d := c.Doc("by-product", "en")
+	if d == nil || len(d.Questions) != 8 || d.Questions[7] != "Is sawdust waste?" {
+		t.Fatalf("questions not parsed: %+v", d)
+	}
+	var dup, few bool
+	for _, p := range probs {
+		dup = dup || (!p.Warning && strings.Contains(p.Msg, "is also asked of docs/en/by-product.md"))
+		few = few || (p.Warning && p.Path == "docs/en/other.md" && strings.Contains(p.Msg, "2 questions (aim for 8–15)"))
+	}
+	if !dup || !few {
+		t.Errorf("want a duplicate-question error and a too-few warning, got %v", probs)
+	}
+}
+
+// TestLoadRefusesSpecialFiles checks that a knowledge file that is a FIFO or a link to a device
+// is refused with a one-line problem instead of blocking or exhausting memory.
+func TestLoadRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	en := filepath.Join(dir, "docs", "en")
+	if err := os.MkdirAll(en, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(en, "by-product.md"), []byte(goodEN), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(en, "zero.md")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(en, "pipe.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", MaxFileSize+1)
+	if err := os.WriteFile(filepath.Join(en, "big.md"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, probs := Load(os.DirFS(dir))
+	if c.Doc("by-product", "en") == nil {
+		t.Error("the good document was not loaded")
+	}
+	want := map[string]string{"docs/en/zero.md": "not a regular file", "docs/en/pipe.md": "not a regular file", "docs/en/big.md": "larger than"}
+	for _, p := range probs {
+		if w, ok := want[p.Path]; ok && strings.Contains(p.Msg, w) && !p.Warning {
+			delete(want, p.Path)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not refused: %v (problems %v)", want, probs)
+	}
+}
