@@ -67,8 +67,8 @@ func (ps Problems) Err() error {
 
 // Passage length and count that make good retrieval units; outside them lint warns.
 const (
-	minWords, maxWords       = 80, 250
-	minSections, maxSections = 3, 7
+	minWords, maxWords         = 80, 250
+	minSections, maxSections   = 3, 7
 	minQuestions, maxQuestions = 8, 15
 )
 
