@@ -7,8 +7,10 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"time"
 	"unicode"
@@ -33,7 +35,13 @@ type Service struct {
 	redact  bool
 	log     *slog.Logger
 	now     func() time.Time
+	slots   chan struct{} // one per question being retrieved and composed
+	wait    time.Duration // the longest a question waits for a slot before ErrBusy
 }
+
+// ErrBusy is returned when every slot stayed taken for the whole queue wait: too many questions at
+// once. Faces tell the user to try again in a minute.
+var ErrBusy = errors.New("answer: too many questions at once")
 
 // Config is what a Service needs besides its index; the zero value answers extractively.
 type Config struct {
@@ -41,6 +49,13 @@ type Config struct {
 	Timeout    time.Duration // for the whole LLM step, retry included (default 20 s)
 	Redact     bool          // mask e-mail addresses, phone numbers, IBANs and tax numbers before the LLM
 	Logger     *slog.Logger
+	// Workers is how many questions are retrieved and composed at once (default: the number of
+	// CPUs). It covers computing only: the model's call happens outside it, so a slow model holds
+	// no slot, and a burst of questions cannot starve the rest of the process of CPU.
+	Workers int
+	// QueueWait is the longest a question waits for a slot before Answer returns ErrBusy
+	// (default 10 s).
+	QueueWait time.Duration
 }
 
 // New returns a Service answering from idx.
@@ -51,7 +66,14 @@ func New(idx *index.Index, cfg Config) *Service {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 20 * time.Second
 	}
-	return &Service{idx: idx, sum: cfg.Summarizer, timeout: cfg.Timeout, redact: cfg.Redact, log: cfg.Logger, now: time.Now}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = 10 * time.Second
+	}
+	return &Service{idx: idx, sum: cfg.Summarizer, timeout: cfg.Timeout, redact: cfg.Redact, log: cfg.Logger, now: time.Now,
+		slots: make(chan struct{}, cfg.Workers), wait: cfg.QueueWait}
 }
 
 // LLM reports whether the service summarises with a model.
@@ -221,17 +243,42 @@ func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
 	if k <= 0 {
 		k = 3
 	}
+	if err := s.acquire(ctx); err != nil {
+		return rep, err
+	}
 	res, err := s.retrieve(ctx, q, req.Context, l, k+req.Offset)
+	if err == nil {
+		s.compose(&rep, res, k, req.Offset)
+	}
+	<-s.slots
 	if err != nil {
 		return rep, fmt.Errorf("answer %q: %w", truncate(q, 60), err)
 	}
-	s.compose(&rep, res, k, req.Offset)
 	if rep.Found && s.sum != nil && !req.NoLLM && req.Offset == 0 {
 		s.summarize(ctx, req, &rep, res)
 	}
 	rep.Took = s.now().Sub(start)
 	rep.TookMS = float64(rep.Took.Microseconds()) / 1000
 	return rep, nil
+}
+
+// acquire takes a slot, waiting at most the queue wait.
+func (s *Service) acquire(ctx context.Context) error {
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(s.wait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for a slot: %w", ctx.Err())
+	}
 }
 
 // retrieve searches for q; a follow-up that is not understood alone is searched together with its

@@ -27,6 +27,7 @@ var messages = map[string]map[string]string{
 	"topic_cases":      {"en": "Cases", "sl": "Primeri"},
 	"topic_funding":    {"en": "Funding", "sl": "Financiranje"},
 	"topic_sectors":    {"en": "Sectors and streams", "sl": "Sektorji in tokovi"},
+	"busy":             {"en": "I am answering a lot of questions right now. Please ask again in a minute.", "sl": "Trenutno odgovarjam na zelo veliko vprašanj. Prosim, vprašajte znova čez minuto."},
 	"rate_limited":     {"en": "You are asking faster than I can keep up with. Please wait a minute and ask again.", "sl": "Sprašujete hitreje, kot zmorem odgovarjati. Počakajte minuto in vprašajte znova."},
 	"stream_broken":    {"en": "The summary was cut off; here is the answer from the knowledge base instead.", "sl": "Povzetek se je prekinil; namesto njega je tu odgovor iz zbirke znanja."},
 	"thinking":         {"en": "Thinking…", "sl": "Razmišljam…"},

@@ -17,10 +17,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -61,10 +61,10 @@ type Config struct {
 	// StreamInterval is the least time between two edits of one message while a model writes
 	// (default 1 s, Slack's guidance for chat.update).
 	StreamInterval time.Duration
-	// Workers is how many questions are answered at once; more wait their turn, so that a burst
-	// of questions cannot starve the acknowledgements of CPU (default: the number of CPUs, or 32
-	// with an LLM, whose answers mostly wait on the network).
-	Workers int
+	// MaxPending is how many questions may be in the bot's hands at once — being answered, or
+	// waiting on Slack or a model; beyond it a question gets "busy, ask again in a minute" at once
+	// (default 10,000). How many are computed at once is the answer service's Workers.
+	MaxPending int
 }
 
 // Bot is a running Slack app. Create it with New, call Start, then serve it with RunSocket and/or
@@ -81,14 +81,18 @@ type Bot struct {
 	storeQ   bool
 	interval time.Duration
 
-	slots   chan struct{} // one per question being answered
-	limit   *limiter
-	events  *cache[string, struct{}] // event_id: Slack retries
-	msgs    *cache[string, struct{}] // channel|ts: app_mention and message for one mention
-	threads *cache[string, thread]   // channel|thread_ts: threads krog is part of
-	answers *cache[string, *stored]  // answer id: what the buttons refer to
-	homes   *cache[string, struct{}] // users whose App Home is up to date
-	assist  *cache[string, struct{}] // channel|thread_ts of assistant threads
+	pending    atomic.Int64 // questions in the bot's hands
+	maxPending int64
+	store      *storeQueue // nil: nothing is recorded
+	limit      *limiter
+	events     *cache[string, struct{}] // event_id: Slack retries
+	msgs       *cache[string, struct{}] // channel|ts: app_mention and message for one mention
+	threads    *cache[string, thread]   // channel|thread_ts: threads krog is part of
+	answers    *cache[string, *stored]  // answer id: what the buttons refer to
+	replays    *cache[string, struct{}] // signatures of HTTP requests already taken
+	bodies     chan struct{}            // one per HTTP request body being read
+	homes      *cache[string, struct{}] // users whose App Home is up to date
+	assist     *cache[string, struct{}] // channel|thread_ts of assistant threads
 
 	mu      sync.Mutex
 	me      identity
@@ -127,6 +131,12 @@ const (
 	answerMax  = 2000
 	homeTTL    = 10 * time.Minute
 	jobTimeout = 2 * time.Minute // the longest one answer may take, LLM included
+	// apologyTimeout is the time the apology for a failed or cut-off answer gets, on a fresh
+	// context: the answer's own may be spent.
+	apologyTimeout = 10 * time.Second
+	// drainGrace is how long Shutdown waits, once its budget is spent and running answers are
+	// cancelled, for their apologies to go out.
+	drainGrace = 5 * time.Second
 )
 
 // New returns a bot; it does nothing until served.
@@ -153,14 +163,13 @@ func New(cfg Config) (*Bot, error) {
 	if b.interval <= 0 {
 		b.interval = time.Second
 	}
-	workers := cfg.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-		if cfg.Service.LLM() {
-			workers = 32
-		}
+	b.maxPending = int64(cfg.MaxPending)
+	if b.maxPending <= 0 {
+		b.maxPending = 10_000
 	}
-	b.slots = make(chan struct{}, workers)
+	if b.rec != nil {
+		b.store = newStoreQueue(b.rec, b.log)
+	}
 	rate := cfg.RateLimit
 	if rate == 0 {
 		rate = 20
@@ -170,6 +179,8 @@ func New(cfg Config) (*Bot, error) {
 	b.msgs = newCache[string, struct{}](dedupMax, dedupTTL, b.now)
 	b.threads = newCache[string, thread](threadMax, threadTTL, b.now)
 	b.answers = newCache[string, *stored](answerMax, answerTTL, b.now)
+	b.replays = newCache[string, struct{}](dedupMax, 2*maxSkew, b.now)
+	b.bodies = make(chan struct{}, MaxBodyReads)
 	b.homes = newCache[string, struct{}](threadMax, homeTTL, b.now)
 	b.assist = newCache[string, struct{}](threadMax, threadTTL, b.now)
 	b.work, b.stopAll = context.WithCancel(context.Background())
@@ -214,7 +225,8 @@ func (b *Bot) self() identity {
 }
 
 // Shutdown stops taking new work and waits for running answers to finish, until ctx is done; then
-// it cancels them and returns ctx's error.
+// it cancels them — each tells its user it was cut off — and returns ctx's error. Feedback still
+// queued is written within what is left of the budget.
 func (b *Bot) Shutdown(ctx context.Context) error {
 	b.mu.Lock()
 	b.closed = true
@@ -224,14 +236,29 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 		b.jobs.Wait()
 		close(done)
 	}()
+	var err error
 	select {
 	case <-done:
-		b.stopAll()
-		return nil
 	case <-ctx.Done():
 		b.stopAll()
-		return fmt.Errorf("bot shutdown: answers still running: %w", ctx.Err())
+		err = fmt.Errorf("bot shutdown: answers still running: %w", ctx.Err())
+		select {
+		case <-done:
+		case <-time.After(drainGrace):
+		}
 	}
+	b.stopAll()
+	if b.store != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainGrace)
+		defer cancel()
+		if ctx.Err() == nil {
+			sctx = ctx
+		}
+		if serr := b.store.close(sctx); serr != nil && err == nil {
+			err = fmt.Errorf("bot shutdown: feedback not all written: %w", serr)
+		}
+	}
+	return err
 }
 
 // spawn runs fn in its own goroutine, tracked for Shutdown. A panic or an error in fn is logged and,
@@ -255,7 +282,10 @@ func (b *Bot) spawn(name string, rp *replier, fn func(ctx context.Context) error
 		}
 		b.log.Error("request failed", "job", name, "err", err)
 		if rp != nil && !rp.replied() {
-			if err := rp.send(ctx, renderText(answer.T(rp.lang(), "error"))); err != nil {
+			// The job's context may be spent (its deadline, a shutdown): the apology gets its own.
+			actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), apologyTimeout)
+			defer acancel()
+			if err := rp.send(actx, renderText(answer.T(rp.lang(), "error"))); err != nil {
 				b.log.Error("could not tell the user", "job", name, "err", err)
 			}
 		}

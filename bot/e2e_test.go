@@ -271,6 +271,8 @@ func TestHTTPRefusals(t *testing.T) {
 	badTS, badSig := sign(bad, time.Now().Unix())
 	notJSON := []byte("{not json")
 	njTS, njSig := sign(notJSON, time.Now().Unix())
+	// The same body signed a second later: a new request, not a replay of the one above.
+	njTS2, njSig2 := sign(notJSON, time.Now().Unix()-1)
 	cases := []struct {
 		name string
 		path string
@@ -286,7 +288,7 @@ func TestHTTPRefusals(t *testing.T) {
 		{"too large", "/slack/commands", big, map[string]string{"X-Slack-Request-Timestamp": bigTS, "X-Slack-Signature": bigSig}, 413},
 		{"malformed command", "/slack/commands", bad, map[string]string{"X-Slack-Request-Timestamp": badTS, "X-Slack-Signature": badSig}, 400},
 		{"malformed event", "/slack/events", notJSON, map[string]string{"X-Slack-Request-Timestamp": njTS, "X-Slack-Signature": njSig}, 400},
-		{"malformed interaction", "/slack/interactive", notJSON, map[string]string{"X-Slack-Request-Timestamp": njTS, "X-Slack-Signature": njSig}, 400},
+		{"malformed interaction", "/slack/interactive", notJSON, map[string]string{"X-Slack-Request-Timestamp": njTS2, "X-Slack-Signature": njSig2}, 400},
 		{"unknown path", "/slack/nothing", body, map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}, 404},
 	}
 	for _, c := range cases {

@@ -134,15 +134,18 @@ func (b *Bot) question(a ask, t target) {
 			return
 		}
 	}
-	b.spawn(a.surface, rp, func(ctx context.Context) error {
-		select {
-		case b.slots <- struct{}{}:
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for a worker: %w", ctx.Err())
-		}
-		defer func() { <-b.slots }()
+	if b.pending.Add(1) > b.maxPending {
+		b.pending.Add(-1)
+		b.log.Warn("busy: question turned away", "surface", a.surface, "pending", b.maxPending)
+		b.reply("busy", rp, renderText(answer.T(l, "busy")))
+		return
+	}
+	if !b.spawn(a.surface, rp, func(ctx context.Context) error {
+		defer b.pending.Add(-1)
 		return b.answer(ctx, a, rp)
-	})
+	}) {
+		b.pending.Add(-1)
+	}
 }
 
 // answer answers a question and delivers the answer through rp (or to a.public).
@@ -168,6 +171,10 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 		var ie *answer.InputError
 		if errors.As(err, &ie) {
 			return rp.send(ctx, renderText(ie.Message(rp.lang())))
+		}
+		if errors.Is(err, answer.ErrBusy) {
+			b.log.Warn("busy: no answer slot", "surface", a.surface)
+			return rp.send(ctx, renderText(answer.T(rp.lang(), "busy")))
 		}
 		if !b.logQ {
 			// The answer core names the question in its errors; keep it out of the log.
@@ -240,7 +247,7 @@ func (b *Bot) record(ctx context.Context, id string, a ask, rep answer.Reply) {
 		attrs = append(attrs, "question", rep.Question)
 	}
 	b.log.Info("answered", attrs...)
-	if b.rec == nil {
+	if b.store == nil {
 		return
 	}
 	fa := feedback.Answer{
@@ -253,9 +260,7 @@ func (b *Bot) record(ctx context.Context, id string, a ask, rep answer.Reply) {
 	if b.storeQ {
 		fa.Question = rep.Question
 	}
-	if err := b.rec.RecordAnswer(ctx, fa); err != nil {
-		b.log.Error("feedback store", "err", err)
-	}
+	b.store.put("answer", id, func(ctx context.Context) error { return b.rec.RecordAnswer(ctx, fa) })
 }
 
 func (b *Bot) setStatus(ctx context.Context, channel, threadTS, status string) {
@@ -434,10 +439,10 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 		}
 		c := feedback.Comment{AnswerID: cb.View.PrivateMetadata, Voter: feedback.VoterID(cb.Team.ID, cb.User.ID), Text: text, Time: b.now()}
 		b.log.Info("comment", "answer_id", c.AnswerID, "chars", len([]rune(text)))
-		if b.rec == nil || strings.TrimSpace(text) == "" {
+		if b.store == nil || strings.TrimSpace(text) == "" {
 			return
 		}
-		b.spawn("comment", nil, func(ctx context.Context) error { return b.rec.RecordComment(ctx, c) })
+		b.store.put("comment", c.AnswerID, func(ctx context.Context) error { return b.rec.RecordComment(ctx, c) })
 	}
 }
 
@@ -476,6 +481,11 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 			return err
 		})
 	case actUp, actDown:
+		if !have {
+			// Not an answer krog gave (or one it no longer keeps): nothing to vote on.
+			expired()
+			return
+		}
 		v := feedback.Vote{AnswerID: act.Value, Voter: feedback.VoterID(cb.Team.ID, cb.User.ID), Value: 1, Time: b.now()}
 		if act.ActionID == actDown {
 			v.Value = -1
@@ -492,10 +502,8 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 					opened = true
 				}
 			}
-			if b.rec != nil {
-				if err := b.rec.RecordVote(ctx, v); err != nil {
-					b.log.Error("feedback store", "err", err)
-				}
+			if b.store != nil {
+				b.store.put("vote", v.AnswerID, func(ctx context.Context) error { return b.rec.RecordVote(ctx, v) })
 			}
 			if opened {
 				return nil

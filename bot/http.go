@@ -24,6 +24,10 @@ const MaxBody = 1 << 20
 // maxSkew is how far a request's timestamp may be from now (Slack: 5 minutes).
 const maxSkew = 5 * time.Minute
 
+// MaxBodyReads is how many request bodies HTTP mode reads at once; a request beyond it gets 503
+// (Slack retries) before its body is read, so that memory stays bounded whatever clients send.
+const MaxBodyReads = 64
+
 // Handler serves HTTP mode: POST /slack/commands, /slack/events and /slack/interactive (signed
 // with the signing secret), and GET /healthz. Without a signing secret only /healthz is served.
 func (b *Bot) Handler() http.Handler {
@@ -42,6 +46,23 @@ func (b *Bot) Handler() http.Handler {
 
 // errSignature is a request that is not Slack's.
 var errSignature = errors.New("bad signature")
+
+// checkHeaders is what can be checked before the body is read: a signature, and a timestamp
+// within five minutes of now.
+func checkHeaders(h http.Header, now time.Time) error {
+	tsHeader, sig := h.Get("X-Slack-Request-Timestamp"), h.Get("X-Slack-Signature")
+	if tsHeader == "" || sig == "" {
+		return fmt.Errorf("%w: missing timestamp or signature", errSignature)
+	}
+	ts, err := strconv.ParseInt(tsHeader, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: timestamp %q", errSignature, tsHeader)
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > maxSkew || d < -maxSkew {
+		return fmt.Errorf("%w: timestamp %s off", errSignature, d.Round(time.Second))
+	}
+	return nil
+}
 
 // verify checks Slack's request signature: v0=HMAC-SHA256(secret, "v0:" + timestamp + ":" + body),
 // and a timestamp within five minutes of now.
@@ -67,11 +88,29 @@ func verify(secret string, h http.Header, body []byte, now time.Time) error {
 	return nil
 }
 
-// signed reads a request's body (at most MaxBody), checks its signature and passes it on; a panic
-// in next is recovered.
+// signed checks a request's headers, reads its body (at most MaxBody, at most MaxBodyReads at
+// once), checks its signature, drops a replay of a request already taken, and passes it on; a
+// panic in next is recovered.
 func (b *Bot) signed(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkHeaders(r.Header, b.now()); err != nil {
+			b.log.Warn("request refused", "path", r.URL.Path, "err", err, "remote", r.RemoteAddr)
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		if r.ContentLength > MaxBody {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		select {
+		case b.bodies <- struct{}{}:
+		default:
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		<-b.bodies
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -84,6 +123,13 @@ func (b *Bot) signed(next func(w http.ResponseWriter, r *http.Request, body []by
 		if err := verify(b.secret, r.Header, body, b.now()); err != nil {
 			b.log.Warn("request refused", "path", r.URL.Path, "err", err, "remote", r.RemoteAddr)
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		// A signed request replayed within the timestamp window is taken once. (Slack's own event
+		// retries carry the same event_id and are deduplicated by it.)
+		if !b.replays.add(r.Header.Get("X-Slack-Signature"), struct{}{}) {
+			b.log.Warn("replayed request ignored", "path", r.URL.Path, "remote", r.RemoteAddr)
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		err = b.protect(r.URL.Path, func() error {

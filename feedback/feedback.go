@@ -211,16 +211,25 @@ func (s *Store) RecordAnswer(ctx context.Context, a Answer) error {
 	return nil
 }
 
-// RecordVote stores a vote; the voter's earlier vote on the same answer is replaced.
+// ErrUnknownAnswer is a vote or comment on an answer id the store has no record of: not one krog
+// issued.
+var ErrUnknownAnswer = errors.New("no such answer")
+
+// RecordVote stores a vote on an answer krog recorded (else ErrUnknownAnswer); the voter's earlier
+// vote on the same answer is replaced.
 func (s *Store) RecordVote(ctx context.Context, v Vote) error {
 	if v.Value != 1 && v.Value != -1 {
 		return fmt.Errorf("record vote on %s: value %d is not +1 or -1", v.AnswerID, v.Value)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO votes (answer_id, voter, vote, at) VALUES (?, ?, ?, ?)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO votes (answer_id, voter, vote, at)
+		SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM answers WHERE id = ?)
 		ON CONFLICT (answer_id, voter) DO UPDATE SET vote = excluded.vote, at = excluded.at`,
-		v.AnswerID, v.Voter, v.Value, ts(v.Time))
+		v.AnswerID, v.Voter, v.Value, ts(v.Time), v.AnswerID)
 	if err != nil {
 		return fmt.Errorf("record vote on %s: %w", v.AnswerID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("record vote on %s: %w", v.AnswerID, ErrUnknownAnswer)
 	}
 	return nil
 }
@@ -234,10 +243,14 @@ func (s *Store) RecordComment(ctx context.Context, c Comment) error {
 	if r := []rune(text); len(r) > MaxComment {
 		text = string(r[:MaxComment])
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO comments (answer_id, voter, text, at) VALUES (?, ?, ?, ?)`,
-		c.AnswerID, c.Voter, text, ts(c.Time))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO comments (answer_id, voter, text, at)
+		SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM answers WHERE id = ?)`,
+		c.AnswerID, c.Voter, text, ts(c.Time), c.AnswerID)
 	if err != nil {
 		return fmt.Errorf("record comment on %s: %w", c.AnswerID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("record comment on %s: %w", c.AnswerID, ErrUnknownAnswer)
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ type serveConfig struct {
 	rateLimit                  int
 	logQuestions               bool
 	storeQuestions             bool
+	shutdown                   time.Duration // how long running answers may finish after SIGTERM
 }
 
 const serveAbout = `Run krog as a Slack app: the /krog command, @krog mentions and their threads, direct messages,
@@ -84,7 +85,7 @@ func readServeConfig(e *env, httpAddr, db, dir string) (serveConfig, error) {
 	c := serveConfig{
 		botToken: get("SLACK_BOT_TOKEN"), appToken: get("SLACK_APP_TOKEN"), secret: get("SLACK_SIGNING_SECRET"),
 		apiURL: get("SLACK_API_URL"), httpAddr: httpAddr, db: db, knowledge: dir, logLevel: get("KROG_LOG_LEVEL"),
-		rateLimit: 20, storeQuestions: true,
+		rateLimit: 20, storeQuestions: true, shutdown: defaultShutdown,
 	}
 	if c.httpAddr == "" {
 		c.httpAddr = get("KROG_HTTP_ADDR")
@@ -176,6 +177,13 @@ func readServeConfig(e *env, httpAddr, db, dir string) (serveConfig, error) {
 	default:
 		return fail("KROG_LOG_LEVEL=%q: use debug, info, warn or error", c.logLevel)
 	}
+	if v := get("KROG_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 10*time.Minute {
+			return fail("KROG_SHUTDOWN_TIMEOUT=%q: use a duration such as 25s (at most 10m)", v)
+		}
+		c.shutdown = d
+	}
 	return c, nil
 }
 
@@ -194,10 +202,21 @@ func slackAuthFailure(err error) bool {
 	return false
 }
 
+// defaultShutdown is the time running answers get to finish after SIGTERM: below the 30 s most
+// orchestrators wait before they kill.
+const defaultShutdown = 25 * time.Second
+
+// defaultMemoryLimit is the soft memory limit serve sets when GOMEMLIMIT is not given: the
+// garbage collector works harder near it instead of letting a burst grow the heap unchecked.
+const defaultMemoryLimit = 512 << 20
+
 // serve runs the bot until e.ctx is done, then stops taking requests and lets running answers
-// finish (up to 10 seconds).
-func serve(e *env, c serveConfig, noLLM bool) error {
+// finish within the shutdown budget (KROG_SHUTDOWN_TIMEOUT); what cannot finish gets an apology.
+func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	log := newLogger(e.stderr, c.logLevel)
+	if e.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	store, err := feedback.Open(e.ctx, c.db)
 	if err != nil {
 		return err
@@ -222,10 +241,17 @@ func serve(e *env, c serveConfig, noLLM bool) error {
 				http.Error(w, "starting", http.StatusServiceUnavailable)
 			}),
 			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       30 * time.Second,
+			ReadTimeout:       15 * time.Second,
 			WriteTimeout:      30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    64 << 10,
 		}
+		// Every return below closes the listener, errors included.
+		defer func() {
+			if cerr := srv.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("close http server: %w", cerr)
+			}
+		}()
 		go func() {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				srvErr <- fmt.Errorf("http server: %w", err)
@@ -285,20 +311,21 @@ func serve(e *env, c serveConfig, noLLM bool) error {
 		}
 	case runErr = <-srvErr:
 	}
-	log.Info("shutting down: no new requests, finishing running answers")
+	log.Info("shutting down: no new requests, finishing running answers", "budget", c.shutdown)
+	ctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+	defer cancel()
 	if !sockDone {
 		select { // Socket Mode stops reading when e.ctx is done
 		case <-sockErr:
-		case <-time.After(5 * time.Second):
+		case <-ctx.Done():
 		}
 	}
 	if srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		srv.Shutdown(ctx)
-		cancel()
+		// Stops accepting; the handlers only acknowledge, so this is quick.
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Warn("http shutdown", "err", err)
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	if err := b.Shutdown(ctx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}

@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/krog-advisor/krog/feedback"
+)
+
+// Bounds of the feedback queue.
+const (
+	storeQueueMax = 10_000          // writes waiting; beyond this they are dropped (and counted)
+	storeRetryMax = 2 * time.Minute // how long one write is retried
+	storeBackoff0 = 50 * time.Millisecond
+	storeBackoffN = 5 * time.Second
+	// unknownAnswerWait is how long a vote or comment on an answer the store does not know is
+	// retried.
+	unknownAnswerWait = 3 * time.Second
+)
+
+// storeQueue writes feedback in the background, one write at a time and in order, retrying a
+// failed write with backoff: an answer never waits for the store, and a database locked for a
+// while loses nothing. What is finally given up is counted and logged with its answer id.
+type storeQueue struct {
+	rec     Recorder
+	log     *slog.Logger
+	jobs    chan storeJob
+	done    chan struct{}
+	stop    context.Context // cancelled when the queue must give up (shutdown budget spent)
+	cancel  context.CancelFunc
+	dropped atomic.Int64
+	closed  atomic.Bool
+}
+
+type storeJob struct {
+	what, id string
+	write    func(ctx context.Context) error
+}
+
+func newStoreQueue(rec Recorder, log *slog.Logger) *storeQueue {
+	q := &storeQueue{rec: rec, log: log, jobs: make(chan storeJob, storeQueueMax), done: make(chan struct{})}
+	q.stop, q.cancel = context.WithCancel(context.Background())
+	go q.run()
+	return q
+}
+
+// put queues a write; it never blocks.
+func (q *storeQueue) put(what, id string, write func(ctx context.Context) error) {
+	if q.closed.Load() {
+		q.drop(what, id, errors.New("shutting down"))
+		return
+	}
+	select {
+	case q.jobs <- storeJob{what, id, write}:
+	default:
+		q.drop(what, id, errors.New("queue full"))
+	}
+}
+
+func (q *storeQueue) drop(what, id string, err error) {
+	q.dropped.Add(1)
+	q.log.Error("feedback not stored", "what", what, "answer_id", id, "err", err, "dropped_total", q.dropped.Load())
+}
+
+func (q *storeQueue) run() {
+	defer close(q.done)
+	for j := range q.jobs {
+		q.do(j)
+	}
+}
+
+// do writes one job, retrying with doubling backoff for storeRetryMax.
+func (q *storeQueue) do(j storeJob) {
+	deadline := time.Now().Add(storeRetryMax)
+	wait := storeBackoff0
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(q.stop, 10*time.Second)
+		err := j.write(ctx)
+		cancel()
+		if err == nil {
+			if attempt > 1 {
+				q.log.Info("feedback stored after retries", "what", j.what, "answer_id", j.id, "attempts", attempt)
+			}
+			return
+		}
+		if errors.Is(err, feedback.ErrUnknownAnswer) && attempt == 1 {
+			// A vote can overtake the write of its answer (a click right after delivery): give
+			// that write a moment, no more.
+			deadline = time.Now().Add(unknownAnswerWait)
+		}
+		if time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
+			q.drop(j.what, j.id, err)
+			return
+		}
+		if attempt == 1 {
+			q.log.Warn("feedback store busy, retrying", "what", j.what, "answer_id", j.id, "err", err)
+		}
+		select {
+		case <-time.After(wait):
+		case <-q.stop.Done():
+		}
+		wait = min(2*wait, storeBackoffN)
+	}
+}
+
+// close stops taking writes and waits until the queued ones are written or ctx is done; then the
+// rest are dropped (and counted).
+func (q *storeQueue) close(ctx context.Context) error {
+	if q.closed.Swap(true) {
+		return nil
+	}
+	close(q.jobs)
+	select {
+	case <-q.done:
+		return nil
+	case <-ctx.Done():
+		q.cancel()
+		<-q.done
+		return ctx.Err()
+	}
+}
