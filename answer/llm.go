@@ -210,6 +210,7 @@ func (s *Service) summarize(ctx context.Context, req Request, rep *Reply, res in
 		s.log.Warn("llm reply cites nothing valid, extractive answer", "reason", rep.Fallback, "model", sum.Model)
 		return
 	}
+	text = keepSourceLinks(text, sourceURLs(shown))
 	if stream != nil {
 		stream.finish(text)
 	}
@@ -244,12 +245,14 @@ func (s *Service) retry(ctx context.Context, err error, start time.Time) bool {
 
 // citeStream passes a streamed reply on as it is checked: nothing is shown before the first valid
 // citation (a reply that cites nothing is never shown), invalid citations are dropped and valid
-// ones renumbered exactly as the final answer will be, so the text streamed is the text kept.
+// ones renumbered, and links not to a source shown made plain text, exactly as in the final
+// answer, so the text streamed is the text kept.
 type citeStream struct {
 	passages []index.Hit
 	out      func(string)
 	raw      strings.Builder
-	sent     string // text passed to out so far
+	sent     string          // text passed to out so far
+	possible map[string]bool // the URLs of every passage's sources: links that may yet be allowed
 }
 
 // openCitation is a citation that may still be arriving at the end of the text: "[", "[1", "[1, ".
@@ -257,14 +260,35 @@ var openCitation = regexp.MustCompile(`\[[\d,;\s]{0,20}$`)
 
 func (c *citeStream) write(piece string) {
 	c.raw.WriteString(piece)
-	raw := c.raw.String()
+	if c.possible == nil {
+		c.possible = sourceURLs(c.passages)
+	}
+	raw := holdBack(c.raw.String())
+	for {
+		text, shown := checkReply(raw, c.passages)
+		if len(shown) == 0 {
+			return
+		}
+		allowed := sourceURLs(shown)
+		// A link to a source not cited yet waits: a later citation may make it a link.
+		if i := pendingLink(raw, allowed, c.possible); i >= 0 {
+			raw = holdBack(raw[:i])
+			continue
+		}
+		c.send(keepSourceLinks(text, allowed))
+		return
+	}
+}
+
+// holdBack cuts off the end of raw where a citation or a link may still be arriving.
+func holdBack(raw string) string {
 	if loc := openCitation.FindStringIndex(raw); loc != nil {
 		raw = raw[:loc[0]]
 	}
-	text, shown := checkReply(raw, c.passages)
-	if len(shown) > 0 {
-		c.send(text)
+	if loc := openLink.FindStringIndex(raw); loc != nil {
+		raw = raw[:loc[0]]
 	}
+	return raw
 }
 
 // finish sends what is left of the final text (a held-back "[" that was not a citation after all).

@@ -151,6 +151,36 @@ func TestLLMFailureBecomesExtractive(t *testing.T) {
 	}
 }
 
+// A model stream that breaks off mid-answer (closed, or the connection dropped, with no
+// finish_reason) does not stay in the placeholder as if it were the answer: the placeholder becomes
+// the extractive answer and the store records why.
+func TestLLMCutStreamBecomesExtractive(t *testing.T) {
+	pieces := openaitest.Pieces(llmAnswer, 3)
+	for _, abort := range []bool{false, true} {
+		t.Run(fmt.Sprintf("abort=%v", abort), func(t *testing.T) {
+			// Cut after "… iz 5. člena [1]. Nadaljnja uporaba": cited text has been shown.
+			ai := openaitest.New(t, openaitest.Always(openaitest.Reply{Text: llmAnswer, Chunks: pieces, CutAfter: 6, Abort: abort}))
+			w := start(t, options{socket: true, cfg: llm(ai.BaseURL(), 10*time.Second), interval: 50 * time.Millisecond})
+			w.event("T1", mention(channel, user, "1700000085.000100", "", "<@"+fakeslack.BotUser+"> Kdaj je ostanek proizvodnje stranski proizvod?"))
+			ph := w.waitAt(1, channel, "chat.postMessage")[0]
+			final := w.slack.WaitFor(t, func(calls []fakeslack.Call) bool {
+				return len(calls) > 0 && strings.Contains(calls[len(calls)-1].Blocks(), "vote_up")
+			}, "chat.update")
+			last := final[len(final)-1]
+			if last.Get("ts") != ph.TS || strings.Contains(last.Text(), "Nadaljnja uporaba") || strings.Contains(last.Text(), "Razmišljam") {
+				t.Errorf("the placeholder shows:\n%s", last.Text())
+			}
+			w.settle()
+			if rs := rows(t, w); len(rs) != 1 || rs[0].Mode != "extractive" || rs[0].Fallback != "truncated" {
+				t.Errorf("feedback store: %+v", rs)
+			}
+			if n := len(ai.Requests()); n != 1 {
+				t.Errorf("%d LLM requests, want 1: the fragment was already shown", n)
+			}
+		})
+	}
+}
+
 // A slash command's placeholder lives at its response_url: replaced there, within Slack's five
 // posts per response_url.
 func TestLLMSlashCommandReplacesPlaceholder(t *testing.T) {

@@ -38,6 +38,7 @@ type world struct {
 	slack  *fakeslack.Server
 	bot    *bot.Bot
 	store  *feedback.Store
+	dbPath string
 	http   *httptest.Server
 	socket bool
 	stop   func()
@@ -52,13 +53,18 @@ type options struct {
 	rateLimit int
 	interval  time.Duration
 	log       *bytes.Buffer
+	fake      func(*fakeslack.Server) // sets the fake's faults before any call
 }
 
 // start runs a bot against a fake Slack, in Socket Mode or HTTP mode.
 func start(t testing.TB, o options) *world {
 	t.Helper()
 	fake := fakeslack.New(t)
-	store, err := feedback.Open(context.Background(), filepath.Join(t.TempDir(), "krog.db"))
+	if o.fake != nil {
+		o.fake(fake)
+	}
+	dbPath := filepath.Join(t.TempDir(), "krog.db")
+	store, err := feedback.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +91,7 @@ func start(t testing.TB, o options) *world {
 	if err := b.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, slack: fake, bot: b, store: store, socket: o.socket, done: make(chan error, 1)}
+	w := &world{t: t, slack: fake, bot: b, store: store, dbPath: dbPath, socket: o.socket, done: make(chan error, 1)}
 	if o.socket {
 		go func() { w.done <- b.RunSocket(ctx) }()
 		fake.WaitConnected(t)

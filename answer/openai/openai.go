@@ -162,6 +162,9 @@ func (c *Client) stream(ctx context.Context, req goopenai.ChatCompletionRequest,
 		}
 		if err != nil {
 			sum.Text = text.String()
+			if brokenOff(ctx, err) {
+				return sum, c.cut(err)
+			}
 			return sum, c.fail(ctx, "chat completion stream", err)
 		}
 		if resp.Model != "" {
@@ -180,12 +183,43 @@ func (c *Client) stream(ctx context.Context, req goopenai.ChatCompletionRequest,
 			}
 		}
 	}
+	if finish == "" && strings.TrimSpace(text.String()) != "" {
+		// go-openai's Recv says io.EOF both after "data: [DONE]" and when the connection simply
+		// closes, so the finish_reason is what tells a whole reply from a fragment: OpenAI, Azure
+		// OpenAI, Ollama, vLLM and llama.cpp all send one in the last chunk, before any usage chunk
+		// and [DONE]. A reply with a finish_reason counts as whole even without [DONE].
+		sum.Text = text.String()
+		return sum, c.cut(nil)
+	}
 	emit(th.flush())
 	sum.Text = strings.TrimSpace(text.String())
 	if sum.Text == "" {
 		return sum, c.empty("chat completion stream", finish)
 	}
 	return sum, nil
+}
+
+// errNoFinish is why a stream that closed without a finish_reason is a fragment.
+var errNoFinish = errors.New("stream ended without a finish_reason or [DONE]")
+
+// cut is the error for a stream that ended before the model finished: closed or broken off without
+// a finish_reason. What arrived is a fragment, not an answer; a new request may well be whole.
+func (c *Client) cut(err error) error {
+	if err == nil {
+		err = errNoFinish
+	}
+	return &answer.SummarizeError{Reason: "truncated", Retry: true,
+		Err: fmt.Errorf("chat completion stream (model %s): %w", c.model, short{err})}
+}
+
+// brokenOff reports whether err, met while reading a stream that had begun, means the connection
+// broke off mid-reply (rather than that krog gave up, the server timed out or sent garbage).
+func brokenOff(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var netErr net.Error
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &netErr) && !netErr.Timeout()
 }
 
 func (c *Client) modelOf(replied string) string {

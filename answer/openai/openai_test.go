@@ -276,6 +276,65 @@ func TestFailuresFallBackInTime(t *testing.T) {
 	}
 }
 
+// A stream that stops without a finish_reason (the server or a proxy gave up, the connection
+// dropped) is a fragment: krog falls back with "truncated" instead of passing it off as the answer.
+// One that ends with a finish_reason but no [DONE] is whole.
+func TestCutStreamFallsBack(t *testing.T) {
+	text := "A residue is a by-product [1] when its further use is certain, it needs no further processing and its use is lawful [2]."
+	chunks := openaitest.Pieces(text, 3)
+	cited := openaitest.Reply{Text: text, Chunks: chunks, CutAfter: 3}   // "… by-product [1] when its" shown, then cut
+	uncited := openaitest.Reply{Text: text, Chunks: chunks, CutAfter: 1} // "A residue is" (not shown), then cut
+	aborted := cited
+	aborted.Abort = true
+	ok := openaitest.Reply{Text: text, Chunks: chunks}
+	noDone := openaitest.Reply{Text: text, Chunks: chunks, NoDone: true}
+	tests := []struct {
+		name     string
+		replies  []openaitest.Reply
+		fallback string // "" means the answer is the model's
+		requests int
+	}{
+		{"closed after a citation", []openaitest.Reply{cited}, "truncated", 1},
+		{"connection dropped after a citation", []openaitest.Reply{aborted}, "truncated", 1},
+		{"closed before anything was shown", []openaitest.Reply{uncited}, "truncated", 2},
+		{"closed before anything was shown, then whole", []openaitest.Reply{uncited, ok}, "", 2},
+		{"finish_reason without [DONE]", []openaitest.Reply{noDone}, "", 1},
+	}
+	ext := extractive(t, qEN)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake, svc := setup(t, 5*time.Second, openaitest.Sequence(tt.replies...))
+			var streamed strings.Builder
+			rep := ask(t, svc, answer.Request{Question: qEN, OnDelta: func(s string) { streamed.WriteString(s) }})
+			if n := len(fake.Requests()); n != tt.requests {
+				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+			if tt.fallback == "" {
+				if rep.Mode != "llm" || rep.Fallback != "" || !strings.Contains(rep.Answer, "its use is lawful [") || streamed.String() != rep.Answer {
+					t.Errorf("mode %q, fallback %q, answer %q, streamed %q", rep.Mode, rep.Fallback, rep.Answer, streamed.String())
+				}
+				return
+			}
+			if rep.Mode != "extractive" || rep.Fallback != tt.fallback || rep.Answer != ext.Answer || rep.LLMText != "" {
+				t.Errorf("mode %q, fallback %q, answer %q; want the extractive answer with %q", rep.Mode, rep.Fallback, rep.Answer, tt.fallback)
+			}
+		})
+	}
+}
+
+func TestCutStreamIsClassified(t *testing.T) {
+	text := "Answer from the sources [1] and more."
+	for _, abort := range []bool{false, true} {
+		fake := openaitest.New(t, openaitest.Always(openaitest.Reply{Text: text, Chunks: openaitest.Pieces(text, 2), CutAfter: 2, Abort: abort}))
+		llm := openai.New(openai.Config{BaseURL: fake.BaseURL(), Model: "m"})
+		_, err := llm.Summarize(context.Background(), answer.Prompt{System: "s", User: "u", OnDelta: func(string) {}})
+		se, ok := err.(*answer.SummarizeError)
+		if !ok || se.Reason != "truncated" || !se.Retry || !strings.Contains(err.Error(), "model m") {
+			t.Errorf("abort %v: error %T %v, want a retryable \"truncated\" *answer.SummarizeError", abort, err, err)
+		}
+	}
+}
+
 func TestOffTopicQuestionMakesNoRequest(t *testing.T) {
 	fake, svc := setup(t, 5*time.Second, openaitest.Always(openaitest.Reply{Text: "France won [1]."}))
 	for _, q := range []string{"Who won the football world cup in 2018?", "Kakšno bo vreme jutri?"} {

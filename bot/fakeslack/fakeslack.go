@@ -34,8 +34,8 @@ type Call struct {
 	Path   string     // the URL path
 	Form   url.Values // form posts
 	JSON   []byte     // JSON posts
-	At     time.Time
-	Status int // the HTTP status the fake answered with
+	At     time.Time  // when the fake answered it
+	Status int        // the HTTP status the fake answered with
 	TS     string
 }
 
@@ -109,6 +109,41 @@ type Server struct {
 	// Hook, if set, is called with each Web API call before it is answered; a non-nil reply is sent
 	// instead of the default one.
 	Hook func(c Call) any
+	// Delay, if set, is how long the fake takes to answer a call (Web API or response_url): a slow
+	// Slack, or an endpoint that hangs until the client gives up.
+	Delay func(c Call) time.Duration
+	// Reject, if set, may answer a call with an HTTP status instead (and a Retry-After when not
+	// ""): one channel rate-limited by Slack, say.
+	Reject func(c Call) (status int, retryAfter string)
+}
+
+// hold applies Delay and Reject to c; it reports whether the call was answered (rejected, or the
+// client went away while it waited).
+func (s *Server) hold(w http.ResponseWriter, r *http.Request, c *Call) bool {
+	if s.Reject != nil {
+		if status, ra := s.Reject(*c); status != 0 {
+			c.Status = status
+			s.record(*c)
+			if ra != "" {
+				w.Header().Set("Retry-After", ra)
+			}
+			w.WriteHeader(status)
+			return true
+		}
+	}
+	if s.Delay != nil {
+		if d := s.Delay(*c); d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				return true
+			}
+			c.At = time.Now() // when it was answered
+		}
+	}
+	return false
 }
 
 // New starts a fake Slack that stops when the test ends.
@@ -261,6 +296,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	c := readCall(r, method)
+	if s.hold(w, r, &c) {
+		return
+	}
 	if f := s.takeFault(method); f != nil {
 		c.Status = f.status
 		s.record(c)
@@ -305,6 +343,9 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	c := readCall(r, "response_url")
+	if s.hold(w, r, &c) {
+		return
+	}
 	if f := s.takeFault("response_url"); f != nil {
 		c.Status = f.status
 		s.record(c)

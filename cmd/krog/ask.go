@@ -67,12 +67,16 @@ func cmdAsk(e *env, args []string) error {
 		return writeJSON(e.stdout, rep)
 	}
 	if streamed {
-		fmt.Fprintln(e.stdout)
-		if rep.Mode != "llm" {
-			// The stream broke off and krog fell back: say so before the extractive answer.
-			fmt.Fprintf(e.stdout, "\n(%s)\n\n", answer.T(rep.Lang, "stream_broken"))
-			streamed = false
+		fmt.Fprint(e.stdout, "\n")
+	}
+	if streamed && rep.Mode != "llm" || req.OnDelta != nil && rep.Fallback == "truncated" {
+		// The stream broke off (perhaps before any of it could be shown) and krog fell back: say
+		// so before the extractive answer.
+		if streamed {
+			fmt.Fprint(e.stdout, "\n")
 		}
+		fmt.Fprintf(e.stdout, "(%s)\n\n", answer.T(rep.Lang, "stream_broken"))
+		streamed = false
 	}
 	printReply(e.stdout, rep, isTerminal(e.stdout) && e.getenv("NO_COLOR") == "", streamed)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/answer/openai/openaitest"
 )
 
@@ -152,6 +153,41 @@ func TestAskStream(t *testing.T) {
 	}
 	if r := fake.Requests(); len(r) != 1 || !r[0].Stream {
 		t.Errorf("requests: %+v", r)
+	}
+}
+
+// A stream that breaks off mid-answer is not passed off as the answer: krog says it was cut off and
+// gives the extractive answer, also when the break came before any of the text could be shown.
+func TestAskStreamCutOff(t *testing.T) {
+	text := "A production residue is a by-product [1] when four conditions are all met, and otherwise waste [1]."
+	chunks := openaitest.Pieces(text, 3)
+	notice := "(" + answer.T("en", "stream_broken") + ")\n\n"
+	tests := []struct {
+		name   string
+		reply  openaitest.Reply
+		prefix string // what stdout starts with
+	}{
+		{"after a citation", openaitest.Reply{Text: text, Chunks: chunks, CutAfter: 3}, "A production residue is a by-product [1] when four\n\n" + notice},
+		{"connection dropped", openaitest.Reply{Text: text, Chunks: chunks, CutAfter: 3, Abort: true}, "A production residue is a by-product [1] when four\n\n" + notice},
+		{"before anything was shown", openaitest.Reply{Text: text, Chunks: chunks, CutAfter: 1}, notice},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := openaitest.New(t, openaitest.Always(tt.reply))
+			out, errOut, code := krog(t, llmEnv(fake), "ask", "--stream", byProduct)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if !strings.HasPrefix(out, tt.prefix) {
+				t.Errorf("stdout does not start with %q:\n%s", tt.prefix, out)
+			}
+			if strings.Count(out, "when four conditions are all met") != 0 || !strings.Contains(out, "Sources:\n  [1] ") {
+				t.Errorf("not the extractive answer after the notice:\n%s", out)
+			}
+			if !strings.Contains(errOut, `"reason":"truncated"`) {
+				t.Errorf("stderr lacks the reason: %s", errOut)
+			}
+		})
 	}
 }
 

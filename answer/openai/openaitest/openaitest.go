@@ -27,6 +27,15 @@ type Reply struct {
 	Hang      bool // answer nothing until the client gives up
 	HangAfter int  // when streaming: hang after this many chunks (0: don't)
 	NoUsage   bool // leave out the token counts
+
+	// CutAfter, when streaming, ends the stream after this many chunks with neither a
+	// finish_reason nor "data: [DONE]", as a server or proxy that gives up mid-reply does (0: don't).
+	CutAfter int
+	// Abort, with CutAfter, drops the connection mid-response instead of ending it cleanly.
+	Abort bool
+	// NoDone, when streaming, ends the stream after the finish_reason (and usage) without
+	// "data: [DONE]".
+	NoDone bool
 }
 
 // Request is one chat-completion request as the fake received it.
@@ -198,6 +207,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep
 			s.hang(r)
 			return
 		}
+		if rep.CutAfter > 0 && i == rep.CutAfter {
+			cut(rep.Abort)
+			return
+		}
 		event(chunk(map[string]any{"content": p}, nil))
 	}
 	event(chunk(map[string]any{}, "stop"))
@@ -207,7 +220,17 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, rep
 			"choices": []any{}, "usage": usage(req, rep),
 		})
 	}
-	io.WriteString(w, "data: [DONE]\n\n")
+	if !rep.NoDone {
+		io.WriteString(w, "data: [DONE]\n\n")
+	}
+}
+
+// cut ends a stream early: cleanly (the handler returns and the response ends as if complete) or,
+// with abort, by dropping the connection without ending the chunked body.
+func cut(abort bool) {
+	if abort {
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // Pieces cuts text into pieces of about n words, keeping every character, as a streaming server
