@@ -19,15 +19,15 @@ import (
 var linkToken = regexp.MustCompile(
 	`\[([^\]\n]+)\]\(([a-zA-Z][a-zA-Z0-9+.\-]*:[^\s()]+(?:\([^\s()]*\)[^\s()]*)*)\)` +
 		`|<([a-zA-Z][a-zA-Z0-9+.\-]*:[^\s|<>]+)(?:\|([^<>\n]*))?>` +
-		`|((?i:\bhttps?://|\bwww\.)[^\s<>"\[\]]+)`)
+		`|((?i:https?://|www\.)[^\s<>"\[\]]+)`)
 
 // openLink matches what may be the start of a link still arriving at the end of streamed text: an
 // open "[" (or a "[text]" not yet followed by whitespace), an open "<", a URL not yet followed by
 // whitespace, or the first letters of "https://" or "www.".
 var openLink = regexp.MustCompile(`(?i)(?:\[[^\]\n]{0,200}(?:\]\S*)?` +
 	`|<(?:[a-z][a-z0-9+.\-]*(?::[^\s|<>]*(?:\|[^<>\n]{0,200})?)?)?` +
-	`|(?:\bhttps?://|\bwww\.)\S*` +
-	`|\bh(?:t(?:t(?:ps?(?::/{0,2})?)?)?)?|\bw{1,3})$`)
+	`|<?(?:https?://|www\.)\S*` +
+	`|h(?:t(?:t(?:ps?(?::/{0,2})?)?)?)?|w{1,3})$`)
 
 // citationText is link text that is a citation: "[1](https://…)" keeps its "[1]".
 var citationText = regexp.MustCompile(`^\d{1,3}$`)

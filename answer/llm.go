@@ -157,6 +157,14 @@ func checkReply(raw string, passages []index.Hit) (string, []index.Hit) {
 	return dedupeCitations(text), shown
 }
 
+// checkAnswer is checkReply for the text shown: links in it that do not lead to a source shown
+// become plain text. Links are rewritten before citations are checked, in the text as the model
+// wrote it, so that removing a citation cannot join a URL to the text around it.
+func checkAnswer(raw string, passages []index.Hit) (string, []index.Hit) {
+	_, shown := checkReply(keepSourceLinks(raw, nil), passages)
+	return checkReply(keepSourceLinks(raw, sourceURLs(shown)), passages)
+}
+
 // summarize asks the Summarizer for a grounded answer and keeps it only when it cites the passages
 // it was given; on any failure rep stays the extractive answer and Fallback says why.
 func (s *Service) summarize(ctx context.Context, req Request, rep *Reply, res index.Result) {
@@ -204,13 +212,12 @@ func (s *Service) summarize(ctx context.Context, req Request, rep *Reply, res in
 	rep.Model = sum.Model
 	u := sum.Usage
 	rep.Usage = &u
-	text, shown := checkReply(sum.Text, passages)
+	text, shown := checkAnswer(sum.Text, passages)
 	if len(shown) == 0 {
 		rep.Fallback = "no valid citation"
 		s.log.Warn("llm reply cites nothing valid, extractive answer", "reason", rep.Fallback, "model", sum.Model)
 		return
 	}
-	text = keepSourceLinks(text, sourceURLs(shown))
 	if stream != nil {
 		stream.finish(text)
 	}
@@ -265,31 +272,41 @@ func (c *citeStream) write(piece string) {
 	}
 	raw := holdBack(c.raw.String())
 	for {
-		text, shown := checkReply(raw, c.passages)
+		text, shown := checkAnswer(raw, c.passages)
 		if len(shown) == 0 {
 			return
 		}
-		allowed := sourceURLs(shown)
 		// A link to a source not cited yet waits: a later citation may make it a link.
-		if i := pendingLink(raw, allowed, c.possible); i >= 0 {
+		if i := pendingLink(raw, sourceURLs(shown), c.possible); i >= 0 {
 			raw = holdBack(raw[:i])
 			continue
 		}
-		c.send(keepSourceLinks(text, allowed))
+		c.send(text)
 		return
 	}
 }
 
-// holdBack cuts off the end of raw where a citation or a link may still be arriving.
+// holdBack cuts off the end of raw where a citation or a link may still be arriving, until what is
+// left ends with neither.
 func holdBack(raw string) string {
-	if loc := openCitation.FindStringIndex(raw); loc != nil {
-		raw = raw[:loc[0]]
+	for {
+		cut := raw
+		if loc := openCitation.FindStringIndex(cut); loc != nil {
+			cut = cut[:loc[0]]
+		}
+		// A citation that ends the text is shown at once: whether or not a link follows, the
+		// final text starts the same.
+		if loc := openLink.FindStringIndex(cut); loc != nil && !endCitations.MatchString(cut[loc[0]:]) {
+			cut = cut[:loc[0]]
+		}
+		if cut == raw {
+			return raw
+		}
+		raw = cut
 	}
-	if loc := openLink.FindStringIndex(raw); loc != nil {
-		raw = raw[:loc[0]]
-	}
-	return raw
 }
+
+var endCitations = regexp.MustCompile(`^(?:\[\d{1,3}\])+$`)
 
 // finish sends what is left of the final text (a held-back "[" that was not a citation after all).
 func (c *citeStream) finish(text string) { c.send(text) }

@@ -27,6 +27,7 @@ type Features struct {
 	Asked    float64 `json:"asked"`    // the most of the question one of its "asked as" questions holds
 	Head     float64 `json:"head"`     // weighted share of the question its title and tags hold
 	Top3     float64 `json:"top3"`     // weighted share of the question the first three documents hold together
+	Material float64 `json:"material"` // 1 if the question names a material of the lexicon that leads to it (not in Vector: see tier)
 	Score    float64 `json:"score"`    // log(1 + the best passage's score)
 	Margin   float64 `json:"margin"`   // (best − the next document's best) / best
 	Length   float64 `json:"length"`   // log(1 + the question's concepts)
@@ -49,12 +50,15 @@ func (f Features) probability() float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
-// tier turns a probability into a confidence tier with the model's thresholds.
-func tier(p float64) Confidence {
+// tier turns a probability into a confidence tier with the model's thresholds. A question that
+// names a material of the lexicon whose curated documents include the best one gets at least low
+// confidence — "the closest guidance I have" — however short it is: the lexicon is the curators'
+// own statement that the document deals with that material.
+func tier(p float64, f Features) Confidence {
 	switch {
 	case p >= HighAt:
 		return High
-	case p >= LowAt:
+	case p >= LowAt || f.Material == 1:
 		return Low
 	}
 	return None
@@ -66,7 +70,7 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 	dk := docKey(best)
 	l := best.Lang
 	var f Features
-	cov, anchored, _ := ix.coverage(p, ix.docTerms[dk], l)
+	cov, anchored, _ := ix.coverage(p, ix.docTerms[dk], l, best.ID)
 	f.Coverage = cov
 	if anchored {
 		f.Anchored = 1
@@ -76,16 +80,19 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 		if c.unseen {
 			unseen++
 		}
+		if len(c.docs) > 0 && slices.Contains(c.docs, best.ID) {
+			f.Material = 1
+		}
 		if c.weight > heaviest {
 			heaviest = c.weight
 			f.Key = 0
-			if ix.holds(c, ix.docTerms[dk], l) {
+			if ix.holds(c, ix.docTerms[dk], l, best.ID) {
 				f.Key = 1
 			}
 		}
 		if c.anchor {
 			domTotal += c.weight
-			if ix.holds(c, ix.docTerms[dk], l) {
+			if ix.holds(c, ix.docTerms[dk], l, best.ID) {
 				domGot += c.weight
 			}
 		}
@@ -95,10 +102,10 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 	}
 	f.Unseen = unseen / float64(len(p.concepts))
 	for _, set := range ix.asked[dk] {
-		a, _, _ := ix.coverage(p, set, l)
+		a, _, _ := ix.coverage(p, set, l, best.ID)
 		f.Asked = max(f.Asked, a)
 	}
-	f.Head, _, _ = ix.coverage(p, ix.head[dk], l)
+	f.Head, _, _ = ix.coverage(p, ix.head[dk], l, best.ID)
 	// The first three documents of the best one's language, together.
 	var union termSet
 	var seen []string
@@ -114,7 +121,7 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 		}
 	}
 	slices.Sort(union)
-	f.Top3, _, _ = ix.coverage(p, slices.Compact(union), l)
+	f.Top3, _, _ = ix.coverage(p, slices.Compact(union), l, seen...)
 	f.Score = math.Log1p(hits[0].Score)
 	for _, h := range hits[1:] {
 		if h.Section.Doc.ID != best.ID {
@@ -129,8 +136,12 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 	return f
 }
 
-// holds reports whether a set of language l holds one of the concept's forms.
-func (ix *Index) holds(c concept, set termSet, l string) bool {
+// holds reports whether a set of language l holds one of the concept's forms, or, for a
+// material, whether one of docs is a document of the material's.
+func (ix *Index) holds(c concept, set termSet, l string, docs ...string) bool {
+	if slices.ContainsFunc(docs, func(d string) bool { return slices.Contains(c.docs, d) }) {
+		return true
+	}
 	st := ix.langs[l]
 	for _, seq := range c.forms[l] {
 		ok := len(seq) > 0
@@ -148,9 +159,10 @@ func (ix *Index) holds(c concept, set termSet, l string) bool {
 }
 
 // coverage is the weighted share of the question's concepts that a passage or document of
-// language l with analyzed terms set contains (a typo's correction counts half), whether one of
-// them is a domain anchor, and the terms that matched.
-func (ix *Index) coverage(p plan, set termSet, l string) (float64, bool, []string) {
+// language l with analyzed terms set contains (a typo's correction counts half; a material counts
+// in the documents it names, docs being the document ids set belongs to), whether one of them is a
+// domain anchor, and the terms that matched.
+func (ix *Index) coverage(p plan, set termSet, l string, docs ...string) (float64, bool, []string) {
 	st := ix.langs[l]
 	var got, total float64
 	var anchored bool
@@ -158,6 +170,11 @@ func (ix *Index) coverage(p plan, set termSet, l string) (float64, bool, []strin
 	for _, c := range p.concepts {
 		cw := c.weight
 		total += cw
+		if len(c.docs) > 0 && slices.ContainsFunc(docs, func(d string) bool { return slices.Contains(c.docs, d) }) {
+			got += cw
+			anchored = true
+			continue
+		}
 		for i, seq := range c.forms[l] {
 			ok := len(seq) > 0
 			for _, t := range seq {

@@ -53,7 +53,7 @@ func newGlossMatcher(g *knowledge.Glossary, analyze func(l, text string) []strin
 		e := glossEntry{term: t, forms: map[string][][]string{}, raw: map[string][]string{}}
 		for l, names := range map[string][]string{"sl": t.SL, "en": t.EN} {
 			var variants []string
-			for _, n := range slices.Concat(names, t.Acronyms) {
+			for _, n := range slices.Concat(names, t.Acronyms, t.Aliases) {
 				variants = append(variants, n)
 				// "predelava (odpadkov)": the words in brackets are optional.
 				if short := strings.TrimSpace(parens.ReplaceAllString(n, "")); short != n && short != "" {

@@ -296,3 +296,22 @@ func TestConcurrentSearch(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestMaterialLeadsToItsDocuments checks that an everyday name of a residue, which no document's
+// text uses, finds the documents the materials lexicon names for it, in either language.
+func TestMaterialLeadsToItsDocuments(t *testing.T) {
+	idx := embedded(t)
+	for _, tt := range []struct{ q, lang, want string }{
+		{"kaj naj naredimo s kavno usedlino iz kavarne", "sl", "sector-food-biowaste"},
+		{"what can we do with spent coffee grounds", "en", "sector-food-biowaste"},
+		{"stale bread from our bakery", "en", "food-business-waste"},
+	} {
+		docs, res := topDocs(t, idx, tt.q, tt.lang, 3)
+		if !slices.Contains(docs, tt.want) {
+			t.Errorf("%q: top documents %v, want %s among them", tt.q, docs, tt.want)
+		}
+		if !res.Found {
+			t.Errorf("%q: confidence %s, want at least low", tt.q, res.Confidence)
+		}
+	}
+}

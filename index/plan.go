@@ -16,6 +16,9 @@ import (
 const (
 	// expansionBoost weighs glossary translations of the question's terms.
 	expansionBoost = 0.8
+	// materialBoost weighs the passages of the documents a material named in the question leads
+	// to (the materials lexicon).
+	materialBoost = 3.0
 	// typoBoost weighs a typo's correction against an exact match.
 	typoBoost = 0.3
 	// contextWeight is what a word of a long message's context sentences weighs against a word of
@@ -30,9 +33,10 @@ const (
 type concept struct {
 	forms  map[string][][]string // lang → alternative analyzed token sequences
 	weight float64
-	anchor bool // a glossary term or a word of one: evidence the question is in krog's domain
-	fixed  int  // forms[...] from this index on are typo corrections
-	unseen bool // a word no passage of either language holds, and no typo of one
+	anchor bool     // a glossary term or a word of one: evidence the question is in krog's domain
+	fixed  int      // forms[...] from this index on are typo corrections
+	unseen bool     // a word no passage of either language holds, and no typo of one
+	docs   []string // for a material of the lexicon: the documents that deal with it
 }
 
 type plan struct {
@@ -88,7 +92,7 @@ func (ix *Index) plan(text, qlang string) plan {
 		other = "sl"
 	}
 	for _, m := range matches {
-		c := concept{forms: m.forms, anchor: true}
+		c := concept{forms: m.forms, anchor: true, docs: m.term.Docs}
 		for l, seqs := range m.forms {
 			for _, seq := range seqs {
 				for _, t := range seq {
@@ -213,6 +217,18 @@ func (ix *Index) queries(text, qlang string, toks map[string][]tok, matches []gl
 			add(&clauses, exp, "body", expansionBoost)
 			add(&clauses, exp, "tags", tagsBoost*expansionBoost)
 			add(&clauses, own, "tags", tagsBoost)
+		}
+		// A material named in the question leads to the documents that deal with it.
+		var ids []string
+		for _, m := range matches {
+			for _, d := range m.term.Docs {
+				ids = append(ids, ix.passages[d+"/"+l]...)
+			}
+		}
+		if len(ids) > 0 {
+			dq := bleve.NewDocIDQuery(ids)
+			dq.SetBoost(materialBoost)
+			clauses = append(clauses, dq)
 		}
 		if len(clauses) > 0 {
 			out[l] = bleve.NewDisjunctionQuery(clauses...)

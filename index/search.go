@@ -81,7 +81,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		if s == nil {
 			continue
 		}
-		cov, _, terms := ix.coverage(plan, ix.terms[s.ID], s.Doc.Lang)
+		cov, _, terms := ix.coverage(plan, ix.terms[s.ID], s.Doc.Lang, s.Doc.ID)
 		score := h.Score
 		if q.Lang != "" && s.Doc.Lang != q.Lang && ix.corpus.Doc(s.Doc.ID, q.Lang) != nil {
 			score *= translatedFactor
@@ -95,7 +95,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if len(hits) > 0 {
 		r.Features = ix.features(plan, hits)
 		r.P = r.Features.probability()
-		r.Confidence = tier(r.P)
+		r.Confidence = tier(r.P, r.Features)
 		r.Found = r.Confidence != None
 	}
 	if len(hits) > q.K {

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-//go:embed docs glossary.tsv eval
+//go:embed docs glossary.tsv materials.tsv eval
 var embedded embed.FS
 
 // Embedded returns the corpus compiled into the binary.

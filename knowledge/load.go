@@ -132,6 +132,10 @@ func Load(fsys fs.FS) (*Corpus, Problems) {
 	g, ps := loadGlossary(fsys)
 	c.Glossary = g
 	probs = append(probs, ps...)
+	mats, ps := loadMaterials(fsys)
+	probs = append(probs, ps...)
+	probs = append(probs, linkMaterials(c, mats)...)
+	g.Terms = append(g.Terms, mats...)
 	return c, probs
 }
 
@@ -423,7 +427,7 @@ func validURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(s, " \t<>\"")
 }
 
-// Term is one glossary entry.
+// Term is one glossary entry, or one material of the materials lexicon.
 type Term struct {
 	SL       []string // Slovene term and alternatives; SL[0] is the main one
 	EN       []string
@@ -431,6 +435,14 @@ type Term struct {
 	DefSL    string
 	DefEN    string
 	Line     int
+
+	// A material (materials.tsv): other names in either language, the documents that deal with
+	// it, typical reuse routes, and its List of Waste code where certain.
+	Material         bool
+	Aliases          []string
+	Docs             []string
+	ReuseSL, ReuseEN string
+	Code             string
 }
 
 // Glossary is the Slovene–English term list.

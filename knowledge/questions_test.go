@@ -74,3 +74,54 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 		t.Errorf("not refused: %v (problems %v)", want, probs)
 	}
 }
+
+func TestMaterialsLexicon(t *testing.T) {
+	lex := materialsHeader + "\n" +
+		"žagovina\tsawdust\tžaganje | saw dust\tby-product\tpeleti\tpellets\t03 01 05\n" +
+		"lubje\tbark\t\tby-product nowhere\tkompost\tcompost\t\n" +
+		"pepel\tash\t\tby-product\tcement\tcement\t10-01-01\n" +
+		"samo ime\n"
+	fsys := fstest.MapFS{
+		"docs/en/by-product.md": {Data: []byte(goodEN)},
+		"materials.tsv":         {Data: []byte(lex)},
+	}
+	c, probs := Load(fsys)
+	var missingDoc, badCode, cols bool
+	for _, p := range probs {
+		missingDoc = missingDoc || (!p.Warning && p.Line == 3 && strings.Contains(p.Msg, `document "nowhere", which does not exist`))
+		badCode = badCode || (!p.Warning && p.Line == 4 && strings.Contains(p.Msg, "six digits in pairs"))
+		cols = cols || (!p.Warning && p.Line == 5 && strings.Contains(p.Msg, "has 1 columns, want 7"))
+	}
+	if !missingDoc || !badCode || !cols {
+		t.Errorf("want a missing-document, a bad-code and a columns error, got %v", probs)
+	}
+	var saw *Term
+	for _, tm := range c.Glossary.Terms {
+		if tm.Material && tm.SL[0] == "žagovina" {
+			saw = tm
+		}
+	}
+	if saw == nil || saw.Code != "03 01 05" || len(saw.Aliases) != 2 || !strings.Contains(saw.DefEN, "pellets") || !strings.Contains(saw.DefEN, "When is a residue a by-product?") {
+		t.Errorf("sawdust entry = %+v", saw)
+	}
+}
+
+func TestEmbeddedMaterials(t *testing.T) {
+	c, probs := Load(Embedded())
+	if err := probs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	n, coded := 0, 0
+	for _, tm := range c.Glossary.Terms {
+		if tm.Material {
+			n++
+			if tm.Code != "" {
+				coded++
+			}
+		}
+	}
+	if n < 200 {
+		t.Errorf("%d materials in the lexicon, want at least 200", n)
+	}
+	t.Logf("%d materials, %d with a List of Waste code", n, coded)
+}
