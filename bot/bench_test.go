@@ -104,3 +104,28 @@ func pct(d []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkBurstSlowSlack sends 1,500 slash commands at once to a Slack that takes 200 ms per
+// response_url call and reports how many replies a second reach the users, and how many of them
+// were "busy" (none are expected at this size).
+func BenchmarkBurstSlowSlack(b *testing.B) {
+	const n = 1500
+	w := start(b, options{rateLimit: -1, fake: func(s *fakeslack.Server) {
+		s.Delay = func(c fakeslack.Call) time.Duration {
+			if c.Method == "response_url" {
+				return 200 * time.Millisecond
+			}
+			return 0
+		}
+	}})
+	var total time.Duration
+	round := 0
+	for b.Loop() {
+		round++
+		began := time.Now()
+		names := w.burst(b, n, fmt.Sprintf("r%d", round))
+		w.slack.WaitFor(b, func(calls []fakeslack.Call) bool { return len(finals(calls, names)) >= n }, "response_url")
+		total += time.Since(began)
+	}
+	b.ReportMetric(float64(n*round)/total.Seconds(), "replies/s")
+}

@@ -50,15 +50,20 @@ func (f Features) probability() float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
+// materialCoverage is the share of a question its best document must hold for a material named
+// in it to lift the confidence to low.
+const materialCoverage = 0.5
+
 // tier turns a probability into a confidence tier with the model's thresholds. A question that
-// names a material of the lexicon whose curated documents include the best one gets at least low
-// confidence — "the closest guidance I have" — however short it is: the lexicon is the curators'
-// own statement that the document deals with that material.
+// names a material of the lexicon whose curated documents include the best one, has no word the
+// corpus does not know, and is at least half held by that document gets at least low confidence —
+// "the closest guidance I have" — however short it is: the lexicon is the curators' own statement
+// that the document deals with that material.
 func tier(p float64, f Features) Confidence {
 	switch {
 	case p >= HighAt:
 		return High
-	case p >= LowAt || f.Material == 1:
+	case p >= LowAt || f.Material == 1 && f.Unseen == 0 && f.Coverage >= materialCoverage:
 		return Low
 	}
 	return None

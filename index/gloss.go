@@ -22,6 +22,7 @@ type glossEntry struct {
 	term  *knowledge.Term
 	forms map[string][][]string // lang → analyzed token sequences of every form
 	raw   map[string][]string   // lang → the forms as written (for query expansion)
+	docs  []string              // documents of the materials that share a form with this entry
 }
 
 // formRef is one analyzed form of an entry.
@@ -35,6 +36,7 @@ type glossMatch struct {
 	term   *knowledge.Term
 	forms  map[string][][]string
 	raw    map[string][]string
+	docs   []string          // the documents a material among the entry's names leads to
 	spans  map[string][2]int // lang → token span [from, to) in the question's analysis
 	single bool              // every span is one token
 }
@@ -72,14 +74,33 @@ func newGlossMatcher(g *knowledge.Glossary, analyze func(l, text string) []strin
 				}
 			}
 		}
+		e.docs = t.Docs
 		for l, seqs := range e.forms {
 			for _, seq := range seqs {
+				// A material named like a glossary term ("žagovina"): the term keeps the match,
+				// and the material's documents join it.
+				for _, f := range gm.byFirst[l][seq[0]] {
+					if slices.Equal(f.seq, seq) {
+						gm.entries[f.entry].docs = uniqAppend(gm.entries[f.entry].docs, t.Docs...)
+						e.docs = uniqAppend(e.docs, gm.entries[f.entry].docs...)
+					}
+				}
 				gm.byFirst[l][seq[0]] = append(gm.byFirst[l][seq[0]], formRef{len(gm.entries), seq})
 			}
 		}
 		gm.entries = append(gm.entries, e)
 	}
 	return gm
+}
+
+// uniqAppend appends the values of add that list does not hold.
+func uniqAppend(list []string, add ...string) []string {
+	for _, a := range add {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
 }
 
 func containsSeq(seqs [][]string, seq []string) bool {
@@ -140,7 +161,7 @@ func (gm *glossMatcher) find(text string, toks map[string][]tok) []glossMatch {
 		m := byEntry[c.e]
 		if m == nil {
 			e := gm.entries[c.e]
-			m = &glossMatch{term: e.term, forms: e.forms, raw: e.raw, spans: map[string][2]int{}, single: true}
+			m = &glossMatch{term: e.term, forms: e.forms, raw: e.raw, docs: e.docs, spans: map[string][2]int{}, single: true}
 			byEntry[c.e] = m
 			order = append(order, c.e)
 		}

@@ -306,12 +306,32 @@ func TestMaterialLeadsToItsDocuments(t *testing.T) {
 		{"what can we do with spent coffee grounds", "en", "sector-food-biowaste"},
 		{"stale bread from our bakery", "en", "food-business-waste"},
 	} {
-		docs, res := topDocs(t, idx, tt.q, tt.lang, 3)
+		docs, _ := topDocs(t, idx, tt.q, tt.lang, 3)
 		if !slices.Contains(docs, tt.want) {
 			t.Errorf("%q: top documents %v, want %s among them", tt.q, docs, tt.want)
 		}
-		if !res.Found {
-			t.Errorf("%q: confidence %s, want at least low", tt.q, res.Confidence)
+	}
+}
+
+// TestMaterialLiftsConfidence checks the floor of the tiers: a question naming a material whose
+// documents include the best one gets at least low confidence when it has no unknown word and
+// the document holds at least half of it, and not otherwise.
+func TestMaterialLiftsConfidence(t *testing.T) {
+	low := LowAt / 2
+	for _, tt := range []struct {
+		f    Features
+		want Confidence
+	}{
+		{Features{Material: 1, Coverage: 0.8}, Low},
+		{Features{Material: 1, Coverage: 0.8, Unseen: 0.25}, None},
+		{Features{Material: 1, Coverage: 0.3}, None},
+		{Features{Coverage: 0.8}, None},
+	} {
+		if got := tier(low, tt.f); got != tt.want {
+			t.Errorf("tier(%.2f, %+v) = %s, want %s", low, tt.f, got, tt.want)
 		}
+	}
+	if got := tier(HighAt, Features{}); got != High {
+		t.Errorf("tier(HighAt) = %s, want high", got)
 	}
 }

@@ -68,7 +68,17 @@ func (ix *Index) plan(text, qlang string) plan {
 			}
 		}
 	}
-	matches := ix.gloss.find(text, toks)
+	// Glossary terms are looked for with typos corrected ("okoljevarstveno dovolenje").
+	fixed := map[string][]tok{}
+	for l, ts := range toks {
+		fixed[l] = slices.Clone(ts)
+		for i, tk := range ts {
+			if fix := ix.corrections(l, tk.term); len(fix) > 0 {
+				fixed[l][i].term = fix[0]
+			}
+		}
+	}
+	matches := ix.gloss.find(text, fixed)
 	covered := map[string]map[int]bool{"sl": {}, "en": {}}
 	for _, m := range matches {
 		for l, span := range m.spans {
@@ -92,7 +102,7 @@ func (ix *Index) plan(text, qlang string) plan {
 		other = "sl"
 	}
 	for _, m := range matches {
-		c := concept{forms: m.forms, anchor: true, docs: m.term.Docs}
+		c := concept{forms: m.forms, anchor: true, docs: m.docs}
 		for l, seqs := range m.forms {
 			for _, seq := range seqs {
 				for _, t := range seq {
@@ -221,7 +231,7 @@ func (ix *Index) queries(text, qlang string, toks map[string][]tok, matches []gl
 		// A material named in the question leads to the documents that deal with it.
 		var ids []string
 		for _, m := range matches {
-			for _, d := range m.term.Docs {
+			for _, d := range m.docs {
 				ids = append(ids, ix.passages[d+"/"+l]...)
 			}
 		}
