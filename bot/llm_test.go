@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/answer/openai"
 	"github.com/krog-advisor/krog/answer/openai/openaitest"
+	"github.com/krog-advisor/krog/bot"
 	"github.com/krog-advisor/krog/bot/fakeslack"
 )
 
@@ -181,18 +183,51 @@ func TestLLMCutStreamBecomesExtractive(t *testing.T) {
 	}
 }
 
+// A link in the model's answer is a link in Slack only if it leads to a source shown with the
+// answer: a phishing link, in Markdown, in Slack's own <url|text> or bare, arrives as plain text,
+// also in the edits made while the answer streams.
+func TestLLMLinksOnlyToSources(t *testing.T) {
+	const q = "Kdaj je ostanek proizvodnje stranski proizvod?"
+	ext, err := answer.New(bot.TestingIndex(t), answer.Config{}).Answer(context.Background(), answer.Request{Question: q})
+	if err != nil || len(ext.Sources) == 0 || ext.Sources[0].URL == "" {
+		t.Fatalf("sources %+v, err %v", ext.Sources, err)
+	}
+	src := ext.Sources[0].URL
+	text := "Prijavite se prek [Slack SSO](https://evil.example/phish) ali <https://evil.example/x|tukaj> ali na https://evil.example/y. " +
+		"Ostanek je stranski proizvod, če so izpolnjeni vsi štirje pogoji [1], glej [5. člen](" + src + ")."
+	ai := openaitest.New(t, openaitest.Always(openaitest.Reply{Text: text}))
+	w := start(t, options{socket: true, cfg: llm(ai.BaseURL(), 10*time.Second), interval: 50 * time.Millisecond})
+	w.event("K1", mention(channel, user, "1700000087.000100", "", "<@"+fakeslack.BotUser+"> "+q))
+	w.waitAt(1, channel, "chat.postMessage")
+	final := w.slack.WaitFor(t, func(calls []fakeslack.Call) bool {
+		return len(calls) > 0 && strings.Contains(calls[len(calls)-1].Blocks(), "vote_up")
+	}, "chat.update")
+	w.settle()
+	last := final[len(final)-1].Text()
+	for _, want := range []string{"Prijavite se prek Slack SSO ali tukaj ali na evil[.]example.", "glej <" + src + "|5. člen>"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("final answer lacks %q:\n%s", want, last)
+		}
+	}
+	for _, u := range w.slack.Calls("chat.update") {
+		if strings.Contains(u.Text(), "evil.example") {
+			t.Errorf("an edit shows the phishing URL:\n%s", u.Text())
+		}
+	}
+}
+
 // A slash command's placeholder lives at its response_url: replaced there, within Slack's five
 // posts per response_url.
 func TestLLMSlashCommandReplacesPlaceholder(t *testing.T) {
 	ai := openaitest.New(t, openaitest.Always(openaitest.Reply{Text: llmAnswer}))
 	w := start(t, options{socket: false, cfg: llm(ai.BaseURL(), 10*time.Second), interval: 50 * time.Millisecond})
 	ru := w.command(user, channel, "Kdaj je ostanek proizvodnje stranski proizvod?")
-	calls := w.slack.WaitFor(t, func(calls []fakeslack.Call) bool {
+	w.slack.WaitFor(t, func(calls []fakeslack.Call) bool {
 		got := filter(calls, to(pathOf(ru)))
 		return len(got) > 0 && strings.Contains(got[len(got)-1].Blocks(), "vote_up")
 	}, "response_url")
 	w.settle()
-	calls = filter(w.slack.Calls("response_url"), to(pathOf(ru)))
+	calls := filter(w.slack.Calls("response_url"), to(pathOf(ru)))
 	if len(calls) < 2 || len(calls) > 5 {
 		t.Fatalf("%d posts to the response_url, want 2 to 5", len(calls))
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-//go:embed docs glossary.tsv materials.tsv eval
+//go:embed docs glossary.tsv materials.tsv guides eval
 var embedded embed.FS
 
 // Embedded returns the corpus compiled into the binary.
@@ -71,11 +71,22 @@ func (d *Doc) UpdatedString() string {
 type Corpus struct {
 	Docs     []*Doc
 	Glossary *Glossary
+	Guides   []*Guide
 	byKey    map[string]*Doc // id + "/" + lang
 }
 
 // Doc returns the version of document id in language lang, or nil.
 func (c *Corpus) Doc(id, lang string) *Doc { return c.byKey[id+"/"+lang] }
+
+// Guide returns the decision guide with id, or nil.
+func (c *Corpus) Guide(id string) *Guide {
+	for _, g := range c.Guides {
+		if g.ID == id {
+			return g
+		}
+	}
+	return nil
+}
 
 // Sections returns every passage of the corpus in a stable order.
 func (c *Corpus) Sections() []*Section {

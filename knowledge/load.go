@@ -136,6 +136,9 @@ func Load(fsys fs.FS) (*Corpus, Problems) {
 	probs = append(probs, ps...)
 	probs = append(probs, linkMaterials(c, mats)...)
 	g.Terms = append(g.Terms, mats...)
+	guides, ps := loadGuides(fsys, c)
+	c.Guides = guides
+	probs = append(probs, ps...)
 	return c, probs
 }
 

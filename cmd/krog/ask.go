@@ -52,10 +52,10 @@ func cmdAsk(e *env, args []string) error {
 	}
 	svc := answer.New(idx, cfg)
 	req := answer.Request{Question: q, Lang: *l, K: *k, NoLLM: *noLLM}
-	streamed := false
+	var shown strings.Builder // the text streamed
 	if *stream && !*asJSON && svc.LLM() {
 		req.OnDelta = func(s string) {
-			streamed = true
+			shown.WriteString(s)
 			fmt.Fprint(e.stdout, s)
 		}
 	}
@@ -66,6 +66,7 @@ func cmdAsk(e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, rep)
 	}
+	streamed := shown.Len() > 0
 	if streamed {
 		fmt.Fprint(e.stdout, "\n")
 	}
@@ -78,7 +79,8 @@ func cmdAsk(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "(%s)\n\n", answer.T(rep.Lang, "stream_broken"))
 		streamed = false
 	}
-	printReply(e.stdout, rep, isTerminal(e.stdout) && e.getenv("NO_COLOR") == "", streamed)
+	// The text streamed is the answer's, unless something went wrong: then print it whole.
+	printReply(e.stdout, rep, isTerminal(e.stdout) && e.getenv("NO_COLOR") == "", streamed && shown.String() == rep.LLMText)
 	return nil
 }
 

@@ -191,6 +191,29 @@ func TestAskStreamCutOff(t *testing.T) {
 	}
 }
 
+// In the terminal too, only links to the sources shown survive in the model's answer, streamed or
+// not.
+func TestAskModelLinksOnlyToSources(t *testing.T) {
+	const src = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32008L0098" // by-product's source
+	text := "Log in with [Slack SSO](https://evil.example/phish) or <https://evil.example/x|here> at https://evil.example/y. " +
+		"A residue is a by-product when four conditions are met [1], see [Article 5](" + src + ")."
+	want := "Log in with Slack SSO or here at evil[.]example. A residue is a by-product when four conditions are met [1], see [Article 5](" + src + ")."
+	fake := openaitest.New(t, openaitest.Always(openaitest.Reply{Text: text}))
+	for _, args := range [][]string{{"ask", byProduct}, {"ask", "--stream", byProduct}} {
+		out, errOut, code := krog(t, llmEnv(fake), args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) || strings.Contains(out, "evil.example") {
+			t.Errorf("%v: stdout lacks %q or shows the phishing URL:\n%s", args, want, out)
+		}
+	}
+	rep, _ := askJSON(t, llmEnv(fake), byProduct)
+	if rep.Answer != want {
+		t.Errorf("JSON answer %q, want %q", rep.Answer, want)
+	}
+}
+
 func TestLLMEnvironmentMistakes(t *testing.T) {
 	tests := []struct {
 		env  map[string]string

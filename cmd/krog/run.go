@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -21,6 +22,7 @@ type env struct {
 	ctx    context.Context
 	getenv func(string) string
 	stdin  io.Reader
+	in     *bufio.Reader // stdin, buffered once for line-by-line reading
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -38,6 +40,7 @@ func commands() []command {
 		{"define", "look a term up in the Slovene–English glossary", cmdDefine},
 		{"topics", "list the documents by topic", cmdTopics},
 		{"analyze", "show what the Slovene or English analyzer makes of a text", cmdAnalyze},
+		{"check", "run a decision guide (is it a by-product? …) step by step", cmdCheck},
 		{"eval", "measure retrieval quality on a question file", cmdEval},
 		{"lint", "check the knowledge base for problems", cmdLint},
 		{"export", "print every passage as JSON lines", cmdExport},
@@ -100,6 +103,18 @@ Examples:
   krog define PRO
 
 Run "krog help <command>" or "krog <command> -h" for a command's flags.`)
+}
+
+// input is stdin as a line reader, made once so that no buffered line is lost between questions.
+func (e *env) input() *bufio.Reader {
+	if e.in == nil {
+		r := e.stdin
+		if r == nil {
+			r = strings.NewReader("")
+		}
+		e.in = bufio.NewReader(r)
+	}
+	return e.in
 }
 
 // usageError is a mistake in how krog was called (exit code 2).
