@@ -39,6 +39,7 @@ type Recorder interface {
 	RecordAnswer(ctx context.Context, a feedback.Answer) error
 	RecordVote(ctx context.Context, v feedback.Vote) error
 	RecordComment(ctx context.Context, c feedback.Comment) error
+	RecordCheck(ctx context.Context, c feedback.Check) error
 }
 
 // Config is everything a Bot needs.
@@ -90,6 +91,7 @@ type Bot struct {
 	threads    *cache[string, thread]   // channel|thread_ts: threads krog is part of
 	answers    *cache[string, *stored]  // answer id: what the buttons refer to
 	replays    *cache[string, struct{}] // signatures of HTTP requests already taken
+	checks     *cache[string, *checked] // completed guide checks the result's buttons refer to
 	bodies     chan struct{}            // one per HTTP request body being read
 	homes      *cache[string, struct{}] // users whose App Home is up to date
 	assist     *cache[string, struct{}] // channel|thread_ts of assistant threads
@@ -181,6 +183,7 @@ func New(cfg Config) (*Bot, error) {
 	b.answers = newCache[string, *stored](answerMax, answerTTL, b.now)
 	b.replays = newCache[string, struct{}](dedupMax, 2*maxSkew, b.now)
 	b.bodies = make(chan struct{}, MaxBodyReads)
+	b.checks = newCache[string, *checked](answerMax, answerTTL, b.now)
 	b.homes = newCache[string, struct{}](threadMax, homeTTL, b.now)
 	b.assist = newCache[string, struct{}](threadMax, threadTTL, b.now)
 	b.work, b.stopAll = context.WithCancel(context.Background())

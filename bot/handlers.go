@@ -87,6 +87,8 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) {
 			}
 			return rp.send(ctx, renderTerm(term, l))
 		})
+	case "check", "preveri", "vodic", "vodič", "vodiči":
+		b.onCheckCommand(cmd, word, rest, t)
 	case "share", "deli":
 		public := t
 		public.ResponseType = slack.ResponseTypeInChannel
@@ -189,6 +191,9 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	b.answers.put(id, &stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface})
 	v := a.view
 	v.ID, v.Offset = id, a.offset
+	if g := b.guideFor(rep.DocID); g != nil && rep.Found {
+		v.Guide = g.ID + "|" + rep.Lang
+	}
 	msg := renderAnswer(rep, v)
 	if a.public != nil {
 		_, err = b.post(ctx, *a.public, msg)
@@ -463,6 +468,15 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 	rp := b.replier(t, l)
 	expired := func() { b.reply("expired", rp, renderText(answer.T(l, "expired"))) }
 	switch act.ActionID {
+	case actGuideAnswer, actGuideBack:
+		b.onGuideAction(cb, act, rp)
+	case actGuideShare, actGuideRecord:
+		b.onCheckButton(cb, act, channel, rp)
+	case actGuideStart:
+		id, gl, _ := strings.Cut(act.Value, "|")
+		if g := b.guideByID(id); g != nil {
+			b.openGuide(g, gl, cb.TriggerID, channel, cb.Team.ID, cb.User.ID, rp)
+		}
 	case actShare:
 		if !have {
 			expired()

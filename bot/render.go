@@ -81,6 +81,7 @@ type answerView struct {
 	AskedBy  string // user id: "<@U> asked: …" (/krog share)
 	SharedBy string // user id: "<@U> shared this answer"
 	Offset   int    // sources skipped (a "more sources" answer)
+	Guide    string // "guide id|lang": offer "Check it step by step" with that guide
 }
 
 // renderAnswer is an answer as Block Kit: the answer (curated summary and best passage, or the
@@ -145,6 +146,9 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 		btns = append(btns, button(actUp, v.ID, "👍"), button(actDown, v.ID, "👎"))
 		if v.More && rep.Mode != "llm" {
 			btns = append(btns, button(actMore, v.ID, answer.T(l, "btn_more")))
+		}
+		if v.Guide != "" {
+			btns = append(btns, button(actGuideStart, v.Guide, answer.T(l, "btn_check")))
 		}
 		blocks = append(blocks, slack.NewActionBlock(blockAnswer, btns...))
 		if len(rep.Related) > 0 && v.Offset == 0 {

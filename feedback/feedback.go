@@ -61,6 +61,17 @@ func VoterID(team, user string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// Check is one completed decision-guide check: which guide, which outcome, in which language — no
+// answers, no free text.
+type Check struct {
+	ID      string
+	Time    time.Time
+	Team    string
+	Guide   string
+	Outcome string
+	Lang    string
+}
+
 // MaxComment is the longest comment stored, in characters.
 const MaxComment = 3000
 
@@ -109,6 +120,15 @@ var migrations = []string{
 		at        TEXT NOT NULL
 	);
 	CREATE INDEX comments_answer ON comments(answer_id);`,
+	`CREATE TABLE checks (
+		id      TEXT PRIMARY KEY,
+		at      TEXT NOT NULL,
+		team    TEXT NOT NULL DEFAULT '',
+		guide   TEXT NOT NULL,
+		outcome TEXT NOT NULL,
+		lang    TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX checks_guide ON checks(guide, outcome);`,
 }
 
 // Open opens the store at path, creating the file and its tables if needed.
@@ -230,6 +250,19 @@ func (s *Store) RecordVote(ctx context.Context, v Vote) error {
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return fmt.Errorf("record vote on %s: %w", v.AnswerID, ErrUnknownAnswer)
+	}
+	return nil
+}
+
+// RecordCheck stores a completed guide check.
+func (s *Store) RecordCheck(ctx context.Context, c Check) error {
+	if c.ID == "" || c.Guide == "" || c.Outcome == "" {
+		return fmt.Errorf("record check: id, guide and outcome are required")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO checks (id, at, team, guide, outcome, lang) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID, ts(c.Time), c.Team, c.Guide, c.Outcome, c.Lang)
+	if err != nil {
+		return fmt.Errorf("record check %s: %w", c.ID, err)
 	}
 	return nil
 }

@@ -22,6 +22,13 @@ type Report struct {
 	Unanswered []Question   // most asked first: the guidance still to write
 	// Hidden counts answers whose question text was not stored (KROG_STORE_QUESTIONS=false).
 	Hidden int
+	Checks []CheckStats // completed guide checks per guide and outcome, most first
+}
+
+// CheckStats counts the completed checks of one guide that ended in one outcome.
+type CheckStats struct {
+	Guide, Outcome string
+	Count          int
 }
 
 // Question is one question (compared without case and outer spaces) and how it went.
@@ -93,6 +100,22 @@ func (s *Store) Report(ctx context.Context, since time.Time, limit int) (Report,
 	}
 	if r.Comments, err = s.comments(ctx, from, lim); err != nil {
 		return r, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT guide, outcome, COUNT(*) AS n FROM checks WHERE at >= ?
+		GROUP BY guide, outcome ORDER BY n DESC, guide, outcome`, from)
+	if err != nil {
+		return r, fmt.Errorf("report checks: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c CheckStats
+		if err := rows.Scan(&c.Guide, &c.Outcome, &c.Count); err != nil {
+			return r, fmt.Errorf("report checks: %w", err)
+		}
+		r.Checks = append(r.Checks, c)
+	}
+	if err := rows.Err(); err != nil {
+		return r, fmt.Errorf("report checks: %w", err)
 	}
 	return r, nil
 }

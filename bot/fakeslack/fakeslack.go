@@ -1,6 +1,7 @@
 // Package fakeslack is a fake Slack for tests of krog's bot: a Web API on httptest (auth.test,
-// chat.postMessage, chat.update, chat.postEphemeral, views.open, views.publish, the assistant
-// methods, apps.connections.open), response_url endpoints, and a Socket Mode WebSocket that says
+// chat.postMessage, chat.update, chat.postEphemeral, views.open, views.update, views.publish,
+// conversations.open, the file upload methods and upload URLs, the assistant methods,
+// apps.connections.open), response_url endpoints, and a Socket Mode WebSocket that says
 // hello, sends envelopes and records acks. It speaks the wire formats itself (form posts, JSON
 // posts, WebSocket frames), records every call, and can answer a method with an HTTP error or a
 // Slack error a given number of times (a 429 with Retry-After, say).
@@ -37,6 +38,7 @@ type Call struct {
 	At     time.Time  // when the fake answered it
 	Status int        // the HTTP status the fake answered with
 	TS     string
+	File   []byte // the file sent to an upload URL
 }
 
 // Get returns a parameter of the call, from the form or the JSON body.
@@ -153,6 +155,7 @@ func New(t testing.TB) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/response/", s.response)
+	mux.HandleFunc("/upload/", s.upload)
 	mux.HandleFunc("/ws", s.ws)
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
@@ -325,8 +328,17 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		reply = map[string]any{"ok": true, "channel": c.Get("channel"), "ts": c.TS, "text": c.Get("text")}
 	case "chat.postEphemeral":
 		reply = map[string]any{"ok": true, "message_ts": s.nextTS()}
-	case "views.open", "views.publish":
-		reply = map[string]any{"ok": true, "view": map[string]any{"id": "V0" + strings.ToUpper(method[6:])}}
+	case "views.open", "views.publish", "views.update":
+		reply = map[string]any{"ok": true, "view": map[string]any{"id": "V0" + strings.ToUpper(method[6:]), "hash": "h" + s.nextTS()}}
+	case "conversations.open":
+		reply = map[string]any{"ok": true, "channel": map[string]any{"id": "D0" + c.Get("users")}}
+	case "files.getUploadURLExternal":
+		id := "F0" + strings.ReplaceAll(s.nextTS(), ".", "")
+		reply = map[string]any{"ok": true, "upload_url": s.URL + "/upload/" + id, "file_id": id}
+	case "files.completeUploadExternal":
+		var files []map[string]any
+		json.Unmarshal([]byte(c.Get("files")), &files)
+		reply = map[string]any{"ok": true, "files": files}
 	case "apps.connections.open":
 		reply = map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/ws"}
 	default:
@@ -358,6 +370,20 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	c.Status = http.StatusOK
 	s.record(c)
 	writeJSON(w, map[string]any{"ok": true})
+}
+
+// upload is an upload URL (files.getUploadURLExternal): it keeps the file sent to it.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	c := Call{Method: "upload", Path: r.URL.Path, At: time.Now(), Status: http.StatusOK}
+	if f, _, err := r.FormFile("file"); err == nil {
+		c.File, _ = io.ReadAll(f)
+		f.Close()
+	} else {
+		c.Status = http.StatusBadRequest
+	}
+	s.record(c)
+	w.WriteHeader(c.Status)
+	fmt.Fprintf(w, "OK - %d", len(c.File))
 }
 
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}

@@ -117,6 +117,12 @@ func printReport(w io.Writer, r feedback.Report, path string) {
 	}
 	fmt.Fprintf(w, "krog feedback, %s (%s)\n\n", period, path)
 	fmt.Fprintf(w, "Answers: %d (found %d, not found %d; LLM %d) · 👍 %d · 👎 %d\n", r.Answers, r.Found, r.Answers-r.Found, r.LLM, r.Up, r.Down)
+	if len(r.Checks) > 0 {
+		fmt.Fprintln(w, "\nStep-by-step checks (guide, outcome)")
+		for _, c := range r.Checks {
+			fmt.Fprintf(w, "  %3d×  %s → %s\n", c.Count, c.Guide, c.Outcome)
+		}
+	}
 	if r.Answers == 0 {
 		fmt.Fprintln(w, "\nNo answers yet.")
 		return
