@@ -137,8 +137,14 @@ func cmdLint(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, p.String())
 	}
 	errs := probs.Errors()
-	fmt.Fprintf(e.stderr, "%s: %d documents, %d passages, %d glossary terms; %d errors, %d warnings\n",
-		name, len(c.Docs), len(c.Sections()), len(c.Glossary.Terms), errs, len(probs)-errs)
+	materials := 0
+	for _, t := range c.Glossary.Terms {
+		if t.Material {
+			materials++
+		}
+	}
+	fmt.Fprintf(e.stderr, "%s: %d documents, %d passages, %d glossary terms, %d materials, %d guides; %d errors, %d warnings\n",
+		name, len(c.Docs), len(c.Sections()), len(c.Glossary.Terms)-materials, materials, len(c.Guides), errs, len(probs)-errs)
 	if errs > 0 {
 		return silentError{"lint found errors"}
 	}
