@@ -42,11 +42,26 @@ type Recorder interface {
 	RecordCheck(ctx context.Context, c feedback.Check) error
 }
 
+// Observer is told what the bot does, for metrics; *metrics.Metrics is the real one.
+type Observer interface {
+	Answer(surface, lang, confidence, mode, fallback string, took time.Duration, promptTok, complTok int, asked bool)
+	Event(kind string) // deduplicated, rate_limited, busy, vote, comment, replay, store_dropped
+	Check(guide, outcome string)
+}
+
+// nopObserver observes nothing.
+type nopObserver struct{}
+
+func (nopObserver) Answer(string, string, string, string, string, time.Duration, int, int, bool) {}
+func (nopObserver) Event(string)                                                                 {}
+func (nopObserver) Check(string, string)                                                         {}
+
 // Config is everything a Bot needs.
 type Config struct {
 	Service  *answer.Service // the knowledge: topics, glossary, whether an LLM is on
 	Answerer Answerer        // answers questions; nil means Service
 	Feedback Recorder        // nil: nothing is recorded
+	Observer Observer        // nil: nothing is measured
 	Client   *slack.Client   // see NewClient
 	Logger   *slog.Logger
 	Now      func() time.Time // nil: time.Now
@@ -75,6 +90,7 @@ type Bot struct {
 	svc      *answer.Service
 	ans      Answerer
 	rec      Recorder
+	obs      Observer
 	log      *slog.Logger
 	now      func() time.Time
 	secret   string
@@ -150,11 +166,14 @@ func New(cfg Config) (*Bot, error) {
 		return nil, errors.New("bot: no Slack client")
 	}
 	b := &Bot{
-		api: cfg.Client, svc: cfg.Service, ans: cfg.Answerer, rec: cfg.Feedback, log: cfg.Logger, now: cfg.Now,
+		api: cfg.Client, svc: cfg.Service, ans: cfg.Answerer, rec: cfg.Feedback, obs: cfg.Observer, log: cfg.Logger, now: cfg.Now,
 		secret: cfg.SigningSecret, logQ: cfg.LogQuestions, storeQ: cfg.StoreQuestions, interval: cfg.StreamInterval,
 	}
 	if b.ans == nil {
 		b.ans = cfg.Service
+	}
+	if b.obs == nil {
+		b.obs = nopObserver{}
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -170,7 +189,7 @@ func New(cfg Config) (*Bot, error) {
 		b.maxPending = 10_000
 	}
 	if b.rec != nil {
-		b.store = newStoreQueue(b.rec, b.log)
+		b.store = newStoreQueue(b.rec, b.log, func() { b.obs.Event("store_dropped") })
 	}
 	rate := cfg.RateLimit
 	if rate == 0 {
@@ -192,8 +211,9 @@ func New(cfg Config) (*Bot, error) {
 
 // NewClient returns a Slack Web API client for krog: apiURL "" means Slack's own; 429 answers are
 // retried up to three times, honouring Retry-After. appToken (xapp-…) is needed for Socket Mode.
-func NewClient(botToken, appToken, apiURL string) *slack.Client {
-	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second})}
+// rt, if not nil, carries the HTTP calls (metrics count them there).
+func NewClient(botToken, appToken, apiURL string, rt http.RoundTripper) *slack.Client {
+	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: rt})}
 	if apiURL != "" {
 		if !strings.HasSuffix(apiURL, "/") {
 			apiURL += "/"

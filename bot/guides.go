@@ -153,6 +153,7 @@ func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st 
 	id := newID()
 	b.checks.put(id, &checked{Result: res, User: cb.User.ID, Team: cb.Team.ID})
 	b.log.Info("check completed", "guide", res.Guide, "outcome", res.Outcome, "lang", res.Lang)
+	b.obs.Check(res.Guide, res.Outcome)
 	if b.store != nil {
 		c := feedback.Check{ID: id, Time: b.now(), Team: cb.Team.ID, Guide: res.Guide, Outcome: res.Outcome, Lang: res.Lang}
 		b.store.put("check", id, func(ctx context.Context) error { return b.rec.RecordCheck(ctx, c) })

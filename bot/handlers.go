@@ -122,6 +122,7 @@ func (b *Bot) question(a ask, t target) {
 	rp := b.replier(t, l)
 	if !b.limit.allow(a.team + "|" + a.user) {
 		b.log.Info("rate limited", "surface", a.surface, "user", a.user)
+		b.obs.Event("rate_limited")
 		if t.ResponseURL == "" && channelType(t.Channel) != "im" {
 			// In a channel, only the asker needs to read this.
 			rp = b.replier(target{Channel: t.Channel, ThreadTS: t.ThreadTS, EphemeralTo: a.user}, l)
@@ -139,6 +140,7 @@ func (b *Bot) question(a ask, t target) {
 	if b.pending.Add(1) > b.maxPending {
 		b.pending.Add(-1)
 		b.log.Warn("busy: question turned away", "surface", a.surface, "pending", b.maxPending)
+		b.obs.Event("busy")
 		b.reply("busy", rp, renderText(answer.T(l, "busy")))
 		return
 	}
@@ -176,6 +178,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 		}
 		if errors.Is(err, answer.ErrBusy) {
 			b.log.Warn("busy: no answer slot", "surface", a.surface)
+			b.obs.Event("busy")
 			return rp.send(ctx, renderText(answer.T(rp.lang(), "busy")))
 		}
 		if !b.logQ {
@@ -252,6 +255,11 @@ func (b *Bot) record(ctx context.Context, id string, a ask, rep answer.Reply) {
 		attrs = append(attrs, "question", rep.Question)
 	}
 	b.log.Info("answered", attrs...)
+	var pt, ct int
+	if rep.Usage != nil {
+		pt, ct = rep.Usage.Prompt, rep.Usage.Completion
+	}
+	b.obs.Answer(a.surface, rep.Lang, rep.Confidence, rep.Mode, rep.Fallback, rep.Took, pt, ct, rep.Mode == "llm" || rep.Fallback != "")
 	if b.store == nil {
 		return
 	}
@@ -288,6 +296,7 @@ func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
 		if !b.events.add(cb.EventID, struct{}{}) {
 			b.log.Debug("duplicate event ignored", "event_id", cb.EventID)
+			b.obs.Event("deduplicated")
 			return
 		}
 	}
@@ -444,6 +453,7 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 		}
 		c := feedback.Comment{AnswerID: cb.View.PrivateMetadata, Voter: feedback.VoterID(cb.Team.ID, cb.User.ID), Text: text, Time: b.now()}
 		b.log.Info("comment", "answer_id", c.AnswerID, "chars", len([]rune(text)))
+		b.obs.Event("comment")
 		if b.store == nil || strings.TrimSpace(text) == "" {
 			return
 		}
@@ -505,6 +515,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 			v.Value = -1
 		}
 		b.log.Info("vote", "answer_id", v.AnswerID, "value", v.Value)
+		b.obs.Event("vote")
 		trigger := cb.TriggerID
 		b.spawn("vote", rp, func(ctx context.Context) error {
 			// The modal first: its trigger is valid for 3 seconds only.

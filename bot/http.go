@@ -129,6 +129,7 @@ func (b *Bot) signed(next func(w http.ResponseWriter, r *http.Request, body []by
 		// retries carry the same event_id and are deduplicated by it.)
 		if !b.replays.add(r.Header.Get("X-Slack-Signature"), struct{}{}) {
 			b.log.Warn("replayed request ignored", "path", r.URL.Path, "remote", r.RemoteAddr)
+			b.obs.Event("replay")
 			w.WriteHeader(http.StatusOK)
 			return
 		}

@@ -81,7 +81,7 @@ func start(t testing.TB, o options) *world {
 		logger = slog.New(slog.NewJSONHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	b, err := bot.New(bot.Config{
-		Service: svc, Answerer: ans, Feedback: store, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL()),
+		Service: svc, Answerer: ans, Feedback: store, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL(), nil),
 		Logger: logger, SigningSecret: secret, RateLimit: o.rateLimit, StoreQuestions: true, StreamInterval: o.interval,
 	})
 	if err != nil {

@@ -33,6 +33,7 @@ type storeQueue struct {
 	cancel  context.CancelFunc
 	dropped atomic.Int64
 	closed  atomic.Bool
+	onDrop  func()
 }
 
 type storeJob struct {
@@ -40,8 +41,8 @@ type storeJob struct {
 	write    func(ctx context.Context) error
 }
 
-func newStoreQueue(rec Recorder, log *slog.Logger) *storeQueue {
-	q := &storeQueue{rec: rec, log: log, jobs: make(chan storeJob, storeQueueMax), done: make(chan struct{})}
+func newStoreQueue(rec Recorder, log *slog.Logger, onDrop func()) *storeQueue {
+	q := &storeQueue{rec: rec, log: log, onDrop: onDrop, jobs: make(chan storeJob, storeQueueMax), done: make(chan struct{})}
 	q.stop, q.cancel = context.WithCancel(context.Background())
 	go q.run()
 	return q
@@ -62,6 +63,7 @@ func (q *storeQueue) put(what, id string, write func(ctx context.Context) error)
 
 func (q *storeQueue) drop(what, id string, err error) {
 	q.dropped.Add(1)
+	q.onDrop()
 	q.log.Error("feedback not stored", "what", what, "answer_id", id, "err", err, "dropped_total", q.dropped.Load())
 }
 

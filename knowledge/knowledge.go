@@ -72,6 +72,7 @@ type Corpus struct {
 	Docs     []*Doc
 	Glossary *Glossary
 	Guides   []*Guide
+	Version  string          // a hash of the files the corpus was loaded from: changes when any of them does
 	byKey    map[string]*Doc // id + "/" + lang
 }
 

@@ -3,6 +3,8 @@ package knowledge
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -139,7 +141,26 @@ func Load(fsys fs.FS) (*Corpus, Problems) {
 	guides, ps := loadGuides(fsys, c)
 	c.Guides = guides
 	probs = append(probs, ps...)
+	c.Version = version(fsys)
 	return c, probs
+}
+
+// version is a short hash of the knowledge files (documents, glossary, lexicon, guides; not the
+// eval questions), in path order.
+func version(fsys fs.FS) string {
+	h := sha256.New()
+	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		known := strings.HasPrefix(p, "docs/") || strings.HasPrefix(p, "guides/") || p == "glossary.tsv" || p == "materials.tsv"
+		if err != nil || d.IsDir() || !known {
+			return nil
+		}
+		if data, prob := readFile(fsys, p); prob == nil {
+			fmt.Fprintf(h, "%s\x00%d\x00", p, len(data))
+			h.Write(data)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // MaxFileSize is the largest knowledge file krog reads; a document is a few kilobytes.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/bot"
 	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/metrics"
 )
 
 // serveConfig is what `krog serve` reads from its flags and the environment.
@@ -259,11 +261,15 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 		}()
 		log.Info("listening", "addr", ln.Addr().String())
 	}
+	m := metrics.New()
+	began := time.Now()
 	idx, err := e.load(c.knowledge)
 	if err != nil {
 		return err
 	}
 	defer idx.Close()
+	kc := idx.Corpus()
+	m.Knowledge(kc.Version, len(kc.Docs), idx.Len(), time.Since(began), time.Now())
 	acfg, err := llmConfig(e, noLLM)
 	if err != nil {
 		return err
@@ -271,7 +277,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	acfg.Logger = log
 	svc := answer.New(idx, acfg)
 	b, err := bot.New(bot.Config{
-		Service: svc, Feedback: store, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL), Logger: log,
+		Service: svc, Feedback: store, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
 		SigningSecret: c.secret, RateLimit: rateLimit(c.rateLimit), LogQuestions: c.logQuestions, StoreQuestions: c.storeQuestions,
 	})
 	if err != nil {
@@ -283,7 +289,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 		}
 		return err
 	}
-	h := b.Handler()
+	var h http.Handler = serveMux(b.Handler(), m, svc, time.Now())
 	handler.Store(&h)
 	// Building the index leaves much garbage behind; hand it back now rather than idle on it.
 	debug.FreeOSMemory()
@@ -331,6 +337,24 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	}
 	log.Info("stopped")
 	return runErr
+}
+
+// serveMux is what the HTTP address serves: the bot's endpoints, GET /metrics, and GET /healthz
+// with the knowledge answering now.
+func serveMux(bot http.Handler, m *metrics.Metrics, svc *answer.Service, loaded time.Time) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		idx := svc.Index()
+		c := idx.Corpus()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"status": "ok", "knowledge_version": c.Version, "loaded_at": loaded.UTC().Format(time.RFC3339),
+			"documents": len(c.Docs), "passages": idx.Len(), "guides": len(c.Guides),
+		})
+	})
+	mux.Handle("/", bot)
+	return mux
 }
 
 // rateLimit maps KROG_RATE_LIMIT (0: none) to bot.Config.RateLimit (negative: none).

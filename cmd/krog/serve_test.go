@@ -195,6 +195,31 @@ func TestServeBothModes(t *testing.T) {
 		t.Errorf("signed command: HTTP %d", resp.StatusCode)
 	}
 	fake.WaitFor(t, func(c []fakeslack.Call) bool { return len(c) >= 2 }, "response_url")
+	// The answer is counted right after it is delivered.
+	metrics := get(t, "http://"+addr+"/metrics")
+	for i := 0; i < 50 && strings.Count(metrics, "krog_questions_total{") < 2; i++ {
+		time.Sleep(20 * time.Millisecond)
+		metrics = get(t, "http://"+addr+"/metrics")
+	}
+	for _, want := range []string{
+		`krog_questions_total{confidence="high",lang="en",mode="extractive",surface="command"} 1`,
+		`krog_questions_total{confidence="high",lang="sl",mode="extractive",surface="command"} 1`,
+		`krog_slack_api_calls_total{method="response_url"} 2`,
+		`krog_knowledge_info{version="`, `krog_index_passages `, `krog_answer_duration_seconds_bucket{mode="extractive"`,
+		`go_goroutines `, `process_resident_memory_bytes `,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	var health struct {
+		Status           string
+		KnowledgeVersion string `json:"knowledge_version"`
+		Documents        int
+	}
+	if err := json.Unmarshal([]byte(get(t, "http://"+addr+"/healthz")), &health); err != nil || health.KnowledgeVersion == "" || !strings.Contains(metrics, `version="`+health.KnowledgeVersion+`"`) {
+		t.Errorf("/healthz = %+v (%v)", health, err)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
@@ -206,6 +231,21 @@ func TestServeBothModes(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Answers: 2") || !strings.Contains(stdout, "What is industrial symbiosis?") {
 		t.Errorf("feedback after serve (exit %d):\n%s", code, stdout)
 	}
+}
+
+// get returns the body of a GET that must answer 200.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	return string(b)
 }
 
 func TestServeBotTokenRefusedBySlack(t *testing.T) {
