@@ -158,11 +158,32 @@ func checkReply(raw string, passages []index.Hit) (string, []index.Hit) {
 }
 
 // checkAnswer is checkReply for the text shown: links in it that do not lead to a source shown
-// become plain text. Links are rewritten before citations are checked, in the text as the model
-// wrote it, so that removing a citation cannot join a URL to the text around it.
+// become plain text. Links are rewritten in the text as the model wrote it, and once more after
+// the citations are checked, since removing an invalid citation can join a URL to its neighbours.
 func checkAnswer(raw string, passages []index.Hit) (string, []index.Hit) {
 	_, shown := checkReply(keepSourceLinks(raw, nil), passages)
-	return checkReply(keepSourceLinks(raw, sourceURLs(shown)), passages)
+	allowed := sourceURLs(shown)
+	text, shown := checkReply(spaceAfterInvalid(keepSourceLinks(raw, allowed), len(passages)), passages)
+	// Once more: a citation removed from "http[9]://…" leaves a URL.
+	return keepSourceLinks(text, allowed), shown
+}
+
+// citationThenText is a citation with something other than a space or a full stop right after it.
+var citationThenText = regexp.MustCompile(`\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\][^\s.,;:!?]`)
+
+// spaceAfterInvalid puts a space after a citation of no passage among 1…n that has text right
+// after it, so that removing it (with the space before it) does not join what is either side,
+// such as a URL and the text after it.
+func spaceAfterInvalid(s string, n int) string {
+	return citationThenText.ReplaceAllStringFunc(s, func(m string) string {
+		end := strings.LastIndexByte(m, ']')
+		for _, f := range strings.FieldsFunc(m[1:end], func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+			if k, _ := strconv.Atoi(f); k >= 1 && k <= n {
+				return m // a valid citation stays
+			}
+		}
+		return m[:end+1] + " " + m[end+1:]
+	})
 }
 
 // summarize asks the Summarizer for a grounded answer and keeps it only when it cites the passages
@@ -270,7 +291,7 @@ func (c *citeStream) write(piece string) {
 	if c.possible == nil {
 		c.possible = sourceURLs(c.passages)
 	}
-	raw := holdBack(c.raw.String())
+	raw := holdBack(c.raw.String(), len(c.passages))
 	for {
 		text, shown := checkAnswer(raw, c.passages)
 		if len(shown) == 0 {
@@ -278,7 +299,7 @@ func (c *citeStream) write(piece string) {
 		}
 		// A link to a source not cited yet waits: a later citation may make it a link.
 		if i := pendingLink(raw, sourceURLs(shown), c.possible); i >= 0 {
-			raw = holdBack(raw[:i])
+			raw = holdBack(raw[:i], len(c.passages))
 			continue
 		}
 		c.send(text)
@@ -287,16 +308,14 @@ func (c *citeStream) write(piece string) {
 }
 
 // holdBack cuts off the end of raw where a citation or a link may still be arriving, until what is
-// left ends with neither.
-func holdBack(raw string) string {
+// left ends with neither. n is the number of passages.
+func holdBack(raw string, n int) string {
 	for {
 		cut := raw
 		if loc := openCitation.FindStringIndex(cut); loc != nil {
 			cut = cut[:loc[0]]
 		}
-		// A citation that ends the text is shown at once: whether or not a link follows, the
-		// final text starts the same.
-		if loc := openLink.FindStringIndex(cut); loc != nil && !endCitations.MatchString(cut[loc[0]:]) {
+		if loc := openLink.FindStringIndex(cut); loc != nil && !validCitations(cut[loc[0]:], n) {
 			cut = cut[:loc[0]]
 		}
 		if cut == raw {
@@ -304,6 +323,21 @@ func holdBack(raw string) string {
 		}
 		raw = cut
 	}
+}
+
+// validCitations reports whether s is nothing but citations of passages 1…n, as in "[1][3]". Such
+// an end is shown at once: whether or not a link follows, the final text starts the same. (An
+// invalid citation is removed, which could join what comes next to what came before.)
+func validCitations(s string, n int) bool {
+	if !endCitations.MatchString(s) {
+		return false
+	}
+	for _, m := range validCitation.FindAllStringSubmatch(s, -1) {
+		if k, _ := strconv.Atoi(m[1]); k < 1 || k > n {
+			return false
+		}
+	}
+	return true
 }
 
 var endCitations = regexp.MustCompile(`^(?:\[\d{1,3}\])+$`)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -238,6 +239,44 @@ func TestCiteStreamKeepsOnlySourceLinks(t *testing.T) {
 					t.Fatalf("cut at %d,%d: streamed %q, want %q", i, j, got.String(), want)
 				}
 			}
+		}
+	}
+}
+
+// Replies made of pieces that trip link and citation handling, streamed in random pieces: what is
+// streamed is always the final text, and no URL outside the sources survives.
+func TestCiteStreamLinksRandom(t *testing.T) {
+	ps := hits("a", "b")
+	ps[0].Section.Doc.Sources = []knowledge.Source{{Title: "A", URL: "https://a.example/law"}}
+	ps[1].Section.Doc.Sources = []knowledge.Source{{Title: "B", URL: "https://b.example/guide"}}
+	frags := []string{"[1]", "[2]", "[3]", "[1, 2]", " ", "\n", "x", "word ", "(", ")", "[", "]", "<", ">", "|", ".", ",",
+		"https://a.example/law", "https://b.example/guide", "https://evil.example/p", "www.evil.example", "h", "ttp", "://",
+		"[t](https://a.example/law)", "[t](https://evil.example)", "<https://evil.example|t t>"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1500 {
+		var b strings.Builder
+		for range 3 + r.IntN(12) {
+			b.WriteString(frags[r.IntN(len(frags))])
+		}
+		raw := b.String()
+		want, shown := checkAnswer(raw, ps)
+		for _, bad := range []string{"http://evil", "https://evil", "www.evil"} {
+			if strings.Contains(want, bad) {
+				t.Fatalf("%q: final text %q keeps %s", raw, want, bad)
+			}
+		}
+		var got strings.Builder
+		cs := &citeStream{passages: ps, out: func(s string) { got.WriteString(s) }}
+		for pos := 0; pos < len(raw); {
+			end := min(pos+1+r.IntN(6), len(raw))
+			cs.write(raw[pos:end])
+			pos = end
+		}
+		if len(shown) > 0 {
+			cs.finish(want)
+		}
+		if len(shown) > 0 && got.String() != want || len(shown) == 0 && got.Len() > 0 {
+			t.Fatalf("%q: streamed %q, final %q", raw, got.String(), want)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 // Package openaitest is a fake OpenAI-compatible chat-completions server on httptest, for tests of
 // anything that talks to an LLM through answer/openai. It speaks the wire format itself (JSON, and
 // server-sent events when the request streams), records every request, and answers each with a
-// scripted Reply: text, an HTTP error, garbage, silence.
+// scripted Reply: text, an HTTP error, garbage, silence, a stream cut short.
 package openaitest
 
 import (
