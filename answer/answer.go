@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -29,8 +30,8 @@ const SnippetLen = 600
 
 // Service answers questions from an index.
 type Service struct {
-	idx     *index.Index
-	sum     Summarizer // nil: extractive answers only
+	idx     atomic.Pointer[index.Index] // swapped whole when the knowledge is reloaded
+	sum     Summarizer                  // nil: extractive answers only
 	timeout time.Duration
 	redact  bool
 	log     *slog.Logger
@@ -72,15 +73,21 @@ func New(idx *index.Index, cfg Config) *Service {
 	if cfg.QueueWait <= 0 {
 		cfg.QueueWait = 10 * time.Second
 	}
-	return &Service{idx: idx, sum: cfg.Summarizer, timeout: cfg.Timeout, redact: cfg.Redact, log: cfg.Logger, now: time.Now,
+	s := &Service{sum: cfg.Summarizer, timeout: cfg.Timeout, redact: cfg.Redact, log: cfg.Logger, now: time.Now,
 		slots: make(chan struct{}, cfg.Workers), wait: cfg.QueueWait}
+	s.idx.Store(idx)
+	return s
 }
 
 // LLM reports whether the service summarises with a model.
 func (s *Service) LLM() bool { return s.sum != nil }
 
 // Index is the index the service answers from.
-func (s *Service) Index() *index.Index { return s.idx }
+func (s *Service) Index() *index.Index { return s.idx.Load() }
+
+// SetIndex makes idx the index new questions are answered from and returns the one it replaces;
+// answers already running finish on it, so the caller closes it once they are done.
+func (s *Service) SetIndex(idx *index.Index) *index.Index { return s.idx.Swap(idx) }
 
 // Request is one question.
 type Request struct {
@@ -287,14 +294,14 @@ func (s *Service) retrieve(ctx context.Context, q, thread, l string, k int) (ind
 	// Documents, not passages, are what an answer lists: fetch enough passages to fill k documents.
 	want := k * 6
 	words := string(lang.Detect(q))
-	res, err := s.idx.Search(ctx, index.Query{Text: q, Lang: l, Words: words, K: want})
+	res, err := s.Index().Search(ctx, index.Query{Text: q, Lang: l, Words: words, K: want})
 	if err != nil || thread == "" {
 		return res, err
 	}
 	if res.Found && len(strings.Fields(q)) > 4 {
 		return res, nil
 	}
-	both, err := s.idx.Search(ctx, index.Query{Text: thread + " " + q, Lang: l, Words: words, K: want})
+	both, err := s.Index().Search(ctx, index.Query{Text: thread + " " + q, Lang: l, Words: words, K: want})
 	if err != nil {
 		return res, fmt.Errorf("search with the thread's question: %w", err)
 	}
@@ -343,7 +350,7 @@ func (s *Service) compose(rep *Reply, res index.Result, k, offset int) {
 		hit := s.bestIn(res.Hits, g, l)
 		d := hit.Section.Doc
 		src := sourceFor(hit)
-		src.Excerpt = s.idx.Snippet(hit.Section, hit.Terms, SnippetLen)
+		src.Excerpt = s.Index().Snippet(hit.Section, hit.Terms, SnippetLen)
 		src.Snippet = src.Excerpt.Render("**", "**", nil)
 		rep.Sources = append(rep.Sources, src)
 		if i == 0 {
@@ -428,7 +435,7 @@ func (s *Service) bestIn(hits []index.Hit, g docGroup, l string) index.Hit {
 }
 
 func (s *Service) preferred(id, l string) *knowledge.Doc {
-	c := s.idx.Corpus()
+	c := s.Index().Corpus()
 	if d := c.Doc(id, l); d != nil {
 		return d
 	}

@@ -245,7 +245,7 @@ func (s *Service) summarize(ctx context.Context, req Request, rep *Reply, res in
 	sources := make([]Source, 0, len(shown))
 	for _, h := range shown {
 		src := sourceFor(h)
-		src.Excerpt = s.idx.Snippet(h.Section, h.Terms, SnippetLen)
+		src.Excerpt = s.Index().Snippet(h.Section, h.Terms, SnippetLen)
 		src.Snippet = src.Excerpt.Render("**", "**", nil)
 		sources = append(sources, src)
 	}

@@ -399,6 +399,12 @@ func (b *Bot) update(ctx context.Context, t target, ts string, msg message) erro
 	return nil
 }
 
+// Post sends a plain message to a channel (the admin channel's notices, say).
+func (b *Bot) Post(ctx context.Context, channel, text string) error {
+	_, err := b.post(ctx, target{Channel: channel}, renderText(text))
+	return err
+}
+
 // newID is a fresh answer id.
 func newID() string {
 	var p [9]byte

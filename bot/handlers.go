@@ -192,6 +192,8 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	req.OnDelta = nil
 	id := newID()
 	b.answers.put(id, &stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface})
+	// Stored before it is delivered, so that a vote on it, however quick, finds it.
+	b.storeAnswer(id, a, rep)
 	v := a.view
 	v.ID, v.Offset = id, a.offset
 	if g := b.guideFor(rep.DocID); g != nil && rep.Found {
@@ -209,7 +211,9 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 		req.NoLLM = true
 		if rep2, err2 := b.ans.Answer(ctx, req); err2 == nil {
 			rep = rep2
+			rep.Fallback = "not delivered"
 			b.answers.put(id, &stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface})
+			b.storeAnswer(id, a, rep)
 			msg = renderAnswer(rep, v)
 			if a.public != nil {
 				_, err = b.post(ctx, *a.public, msg)
@@ -222,7 +226,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 		return err
 	}
 	b.remember(a, rep, rp.messageTS())
-	b.record(ctx, id, a, rep)
+	b.report(id, a, rep)
 	return nil
 }
 
@@ -240,14 +244,10 @@ func (b *Bot) remember(a ask, rep answer.Reply, replyTS string) {
 	}
 }
 
-// record stores the answer for the curators and logs it.
-func (b *Bot) record(ctx context.Context, id string, a ask, rep answer.Reply) {
-	docs := make([]string, len(rep.Sources))
-	for i, s := range rep.Sources {
-		docs[i] = s.ID
-	}
-	attrs := []any{"answer_id", id, "surface", a.surface, "lang", rep.Lang, "found", rep.Found, "mode", rep.Mode,
-		"took_ms", rep.TookMS, "docs", docs}
+// report logs a delivered answer and counts it.
+func (b *Bot) report(id string, a ask, rep answer.Reply) {
+	attrs := []any{"answer_id", id, "surface", a.surface, "lang", rep.Lang, "found", rep.Found, "confidence", rep.Confidence,
+		"mode", rep.Mode, "took_ms", rep.TookMS, "docs", docIDs(rep)}
 	if rep.Fallback != "" {
 		attrs = append(attrs, "fallback", rep.Fallback)
 	}
@@ -260,12 +260,16 @@ func (b *Bot) record(ctx context.Context, id string, a ask, rep answer.Reply) {
 		pt, ct = rep.Usage.Prompt, rep.Usage.Completion
 	}
 	b.obs.Answer(a.surface, rep.Lang, rep.Confidence, rep.Mode, rep.Fallback, rep.Took, pt, ct, rep.Mode == "llm" || rep.Fallback != "")
+}
+
+// storeAnswer queues the answer for the curators' store.
+func (b *Bot) storeAnswer(id string, a ask, rep answer.Reply) {
 	if b.store == nil {
 		return
 	}
 	fa := feedback.Answer{
 		ID: id, Time: b.now(), Team: a.team, ChannelType: channelType(a.channel), Surface: a.surface,
-		Lang: rep.Lang, Found: rep.Found, Mode: rep.Mode, Model: rep.Model, Fallback: rep.Fallback, Docs: docs,
+		Lang: rep.Lang, Found: rep.Found, Mode: rep.Mode, Model: rep.Model, Fallback: rep.Fallback, Docs: docIDs(rep),
 	}
 	if rep.Usage != nil {
 		fa.PromptTok, fa.ComplTok = rep.Usage.Prompt, rep.Usage.Completion
@@ -274,6 +278,14 @@ func (b *Bot) record(ctx context.Context, id string, a ask, rep answer.Reply) {
 		fa.Question = rep.Question
 	}
 	b.store.put("answer", id, func(ctx context.Context) error { return b.rec.RecordAnswer(ctx, fa) })
+}
+
+func docIDs(rep answer.Reply) []string {
+	docs := make([]string, len(rep.Sources))
+	for i, s := range rep.Sources {
+		docs[i] = s.ID
+	}
+	return docs
 }
 
 func (b *Bot) setStatus(ctx context.Context, channel, threadTS, status string) {

@@ -16,9 +16,6 @@ const (
 	storeRetryMax = 2 * time.Minute // how long one write is retried
 	storeBackoff0 = 50 * time.Millisecond
 	storeBackoffN = 5 * time.Second
-	// unknownAnswerWait is how long a vote or comment on an answer the store does not know is
-	// retried.
-	unknownAnswerWait = 3 * time.Second
 )
 
 // storeQueue writes feedback in the background, one write at a time and in order, retrying a
@@ -88,12 +85,9 @@ func (q *storeQueue) do(j storeJob) {
 			}
 			return
 		}
-		if errors.Is(err, feedback.ErrUnknownAnswer) && attempt == 1 {
-			// A vote can overtake the write of its answer (a click right after delivery): give
-			// that write a moment, no more.
-			deadline = time.Now().Add(unknownAnswerWait)
-		}
-		if time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
+		// An answer is queued before it is delivered, so a vote or comment on an answer the store
+		// does not know is not one krog gave: no retry.
+		if errors.Is(err, feedback.ErrUnknownAnswer) || time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
 			q.drop(j.what, j.id, err)
 			return
 		}

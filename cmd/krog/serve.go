@@ -289,7 +289,22 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 		}
 		return err
 	}
-	var h http.Handler = serveMux(b.Handler(), m, svc, time.Now())
+	rl := &reloader{dir: c.knowledge, svc: svc, m: m, log: log, loaded: time.Now()}
+	if admin := strings.TrimSpace(e.getenv("KROG_ADMIN_CHANNEL")); admin != "" {
+		rl.notify = func(ctx context.Context, text string) {
+			if err := b.Post(ctx, admin, text); err != nil {
+				log.Warn("could not tell the admin channel", "err", err)
+			}
+		}
+	}
+	if c.knowledge != "" {
+		go func() {
+			if err := rl.watch(e.ctx); err != nil {
+				log.Error("knowledge reload off", "err", err)
+			}
+		}()
+	}
+	var h http.Handler = serveMux(b.Handler(), m, svc, rl.loadedAt)
 	handler.Store(&h)
 	// Building the index leaves much garbage behind; hand it back now rather than idle on it.
 	debug.FreeOSMemory()
@@ -341,7 +356,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 
 // serveMux is what the HTTP address serves: the bot's endpoints, GET /metrics, and GET /healthz
 // with the knowledge answering now.
-func serveMux(bot http.Handler, m *metrics.Metrics, svc *answer.Service, loaded time.Time) http.Handler {
+func serveMux(bot http.Handler, m *metrics.Metrics, svc *answer.Service, loaded func() time.Time) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -349,7 +364,7 @@ func serveMux(bot http.Handler, m *metrics.Metrics, svc *answer.Service, loaded 
 		c := idx.Corpus()
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{
-			"status": "ok", "knowledge_version": c.Version, "loaded_at": loaded.UTC().Format(time.RFC3339),
+			"status": "ok", "knowledge_version": c.Version, "loaded_at": loaded().UTC().Format(time.RFC3339),
 			"documents": len(c.Docs), "passages": idx.Len(), "guides": len(c.Guides),
 		})
 	})

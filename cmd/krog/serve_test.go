@@ -332,3 +332,131 @@ func TestServeAppTokenRefusedBySlack(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// copyDir copies the directory tree src to dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServeReloadsKnowledge runs krog serve on a knowledge directory, edits a document and sees the
+// edit answered without a restart, then breaks the document and sees the working index kept, each
+// lint problem logged and sent to the admin channel, and the reloads counted.
+func TestServeReloadsKnowledge(t *testing.T) {
+	fake := fakeslack.New(t)
+	dir := t.TempDir()
+	copyDir(t, testKnowledge, dir)
+	vars := map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s3cret", "SLACK_API_URL": fake.APIURL(),
+		"KROG_HTTP_ADDR": "127.0.0.1:0", "KROG_DB": filepath.Join(t.TempDir(), "krog.db"), "KROG_LLM": "off",
+		"KROG_KNOWLEDGE": dir, "KROG_ADMIN_CHANNEL": "C0ADMIN", "KROG_RATE_LIMIT": "0",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := newLogBuffer()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--env-file", ""}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, logs)
+	}()
+	addr := logs.waitFor(t, "listening")["addr"].(string)
+	logs.waitFor(t, "krog serve ready")
+	n := 0
+	ask := func(q string) string {
+		t.Helper()
+		n++
+		ru := fake.ResponseURL(fmt.Sprintf("q%d", n))
+		body := "command=%2Fkrog&user_id=U1&team_id=" + fakeslack.Team + "&channel_id=C1&text=" + strings.ReplaceAll(q, " ", "+") + "&response_url=" + ru + "&trigger_id=t" + strconv.Itoa(n)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", signature("s3cret", ts, body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		calls := fake.WaitFor(t, func(c []fakeslack.Call) bool {
+			for _, x := range c {
+				if strings.HasSuffix(x.Path, fmt.Sprintf("/q%d", n)) {
+					return true
+				}
+			}
+			return false
+		}, "response_url")
+		for _, x := range calls {
+			if strings.HasSuffix(x.Path, fmt.Sprintf("/q%d", n)) {
+				return x.Text()
+			}
+		}
+		return ""
+	}
+	const q = "What happened in Kalundborg?"
+	if got := ask(q); strings.Contains(got, "Zelena vrba") {
+		t.Fatal("the marker is there before the edit")
+	}
+	doc := filepath.Join(dir, "docs", "en", "case-kalundborg.md")
+	orig, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(orig), "summary: >-\n", "summary: >-\n  Zelena vrba was the first exchange.\n", 1)
+	if edited == string(orig) {
+		t.Fatal("the test's edit changed nothing")
+	}
+	if err := os.WriteFile(doc, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs.waitFor(t, "knowledge reloaded")
+	if got := ask(q); !strings.Contains(got, "Zelena vrba") {
+		t.Errorf("after the edit the answer is\n%s", got)
+	}
+	// A broken document never replaces a working index.
+	if err := os.WriteFile(doc, []byte("no front matter\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := logs.waitFor(t, "knowledge not reloaded")
+	if !strings.Contains(fmt.Sprint(rec["problem"]), "case-kalundborg.md:1") {
+		t.Errorf("logged problem %v", rec["problem"])
+	}
+	admin := fake.WaitFor(t, func(c []fakeslack.Call) bool {
+		for _, x := range c {
+			if x.Get("channel") == "C0ADMIN" {
+				return true
+			}
+		}
+		return false
+	}, "chat.postMessage")
+	if txt := admin[len(admin)-1].Text(); !strings.Contains(txt, "case-kalundborg.md:1") {
+		t.Errorf("admin channel got %s", txt)
+	}
+	if got := ask(q); !strings.Contains(got, "Zelena vrba") {
+		t.Errorf("after a broken edit the answer is\n%s", got)
+	}
+	m := get(t, "http://"+addr+"/metrics")
+	for _, want := range []string{`krog_knowledge_reloads_total{result="ok"} 1`, `krog_knowledge_reloads_total{result="lint_failed"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
