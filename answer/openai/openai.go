@@ -101,12 +101,16 @@ func (c *Client) request(p answer.Prompt) goopenai.ChatCompletionRequest {
 			{Role: goopenai.ChatMessageRoleUser, Content: p.User},
 		},
 		Temperature: temperature,
-		MaxTokens:   maxTokens,
+		// max_tokens, deprecated by OpenAI for max_completion_tokens, is kept on purpose: the
+		// OpenAI-compatible servers krog also talks to (Ollama, vLLM, LocalAI, older Azure API
+		// versions) read max_tokens and ignore the new name.
+		MaxTokens: maxTokens, //lint:ignore SA1019 see above
 	}
 	// Reasoning models (o1, o3, gpt-5, …) take neither a temperature nor max_tokens; go-openai
 	// knows which, so ask it rather than keep a list here.
 	if goopenai.NewReasoningValidator().Validate(req) != nil {
-		req.Temperature, req.MaxTokens = 0, 0
+		req.Temperature = 0
+		req.MaxTokens = 0 //lint:ignore SA1019 clearing the field set above
 	}
 	return req
 }
