@@ -229,13 +229,11 @@ func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
 	start := s.now()
 	q, cut, err := Prepare(req.Question)
 	detected := string(lang.Detect(q))
-	l := req.Lang
-	if l == "" {
-		l = detected
+	explicit, lerr := lang.Parse(req.Lang)
+	if lerr != nil {
+		return Reply{Question: q, Lang: "en", Confidence: string(index.None), Sources: []Source{}}, &InputError{Key: "bad_lang"}
 	}
-	if l == "" && req.Context != "" {
-		l = string(lang.Detect(req.Context))
-	}
+	l := string(lang.Resolve(explicit, q, req.Context, lang.Unknown))
 	rep := Reply{Question: q, Detected: detected, Lang: l, Mode: "extractive", Confidence: string(index.None), Sources: []Source{}}
 	if l == "" {
 		rep.Lang = "en"

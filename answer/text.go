@@ -14,6 +14,7 @@ var messages = map[string]map[string]string{
 	"only_en":          {"en": "", "sl": "Ta vsebina je na voljo le v angleščini."},
 	"only_sl":          {"en": "This guidance is available in Slovene only.", "sl": ""},
 	"cut":              {"en": "Your question was long, so I used its first 2,000 characters.", "sl": "Vprašanje je bilo dolgo, zato sem upošteval prvih 2.000 znakov."},
+	"bad_lang":         {"en": "I answer in Slovene (sl) or English (en).", "sl": "Odgovarjam v slovenščini (sl) ali angleščini (en)."},
 	"empty":            {"en": "Please ask a question, e.g. “When is a production residue a by-product?”", "sl": "Vpišite vprašanje, npr. »Kdaj je ostanek proizvodnje stranski proizvod?«"},
 	"no_words":         {"en": "I could not find any words in that. Please ask your question in words, e.g. “What is industrial symbiosis?”", "sl": "V tem ne najdem besed. Vprašanje zapišite z besedami, npr. »Kaj je industrijska simbioza?«"},
 	"error":            {"en": "Something went wrong on my side. Please try again in a moment.", "sl": "Pri meni je šlo nekaj narobe. Poskusite znova čez trenutek."},

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -114,6 +115,7 @@ type Bot struct {
 
 	mu      sync.Mutex
 	me      identity
+	meLink  *regexp.Regexp // krog's own mention with a label, <@U…|krog>
 	closed  bool
 	jobs    sync.WaitGroup
 	work    context.Context // jobs run in it; cancelled when Shutdown gives up waiting
@@ -236,6 +238,7 @@ func (b *Bot) Start(ctx context.Context) error {
 	}
 	b.mu.Lock()
 	b.me = identity{user: r.UserID, bot: r.BotID, team: r.TeamID}
+	b.meLink = regexp.MustCompile(`<@` + regexp.QuoteMeta(r.UserID) + `\|[^>]*>`)
 	b.mu.Unlock()
 	b.log.Info("slack connected", "team", r.Team, "bot_user", r.UserID)
 	return nil
@@ -397,6 +400,19 @@ func (b *Bot) update(ctx context.Context, t target, ts string, msg message) erro
 		return fmt.Errorf("chat.update %s %s: %w", t.Channel, ts, err)
 	}
 	return nil
+}
+
+// AuthFailure reports whether err is Slack refusing a token (invalid_auth, token_revoked, …).
+func AuthFailure(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired", "not_allowed_token_type":
+		return true
+	}
+	return false
 }
 
 // Post sends a plain message to a channel (the admin channel's notices, say).

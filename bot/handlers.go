@@ -40,16 +40,14 @@ type ask struct {
 	public    *target // post the answer here (a /krog share), not where errors go
 }
 
-// guessLang is the language to speak before the answer says which: the text's, else fallback's,
-// else English.
+// guessLang is the language to speak before the answer says which: lang.Resolve with the text,
+// then the fallback language, then English.
 func guessLang(text, fallback string) string {
-	if l := string(lang.Detect(text)); l != "" {
-		return l
+	def := lang.EN
+	if fallback == "sl" {
+		def = lang.SL
 	}
-	if fallback != "" {
-		return fallback
-	}
-	return "en"
+	return string(lang.Resolve(lang.Unknown, text, "", def))
 }
 
 // onCommand handles /krog.
@@ -117,7 +115,7 @@ func (b *Bot) reply(name string, rp *replier, msg message) {
 func (b *Bot) question(a ask, t target) {
 	l := a.lang
 	if l == "" {
-		l = guessLang(a.question, guessLang(a.context, ""))
+		l = string(lang.Resolve(lang.Unknown, a.question, a.context, lang.EN))
 	}
 	rp := b.replier(t, l)
 	if !b.limit.allow(a.team + "|" + a.user) {
@@ -165,6 +163,9 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 			st = rp.stream(ctx)
 			req.OnDelta = st.delta
 		}
+	}
+	if st != nil {
+		defer st.close() // a panic while answering must not leave the streamer running
 	}
 	rep, err := b.ans.Answer(ctx, req)
 	if st != nil {
@@ -372,7 +373,7 @@ func (b *Bot) onMessage(team string, e *slackevents.MessageEvent) {
 		if !ok {
 			return // krog answers only in threads it is part of
 		}
-		if !looksLikeQuestion(plainText(e.Text)) {
+		if !lang.LooksLikeQuestion(plainText(e.Text)) {
 			// People also talk to each other in a thread krog is part of ("thanks, that helps").
 			b.log.Debug("thread message is not a question, not answered")
 			return
@@ -598,12 +599,14 @@ var (
 
 // stripMe removes krog's own mention from a message.
 func (b *Bot) stripMe(text string) string {
-	me := b.self().user
+	b.mu.Lock()
+	me, re := b.me.user, b.meLink
+	b.mu.Unlock()
 	if me == "" {
 		return text
 	}
 	text = strings.ReplaceAll(text, "<@"+me+">", " ")
-	return regexp.MustCompile(`<@`+regexp.QuoteMeta(me)+`\|[^>]*>`).ReplaceAllString(text, " ")
+	return re.ReplaceAllString(text, " ")
 }
 
 // plainText turns Slack's message markup into the plain text a question is: other mentions and
@@ -639,28 +642,4 @@ func docOf(c *knowledge.Corpus, id, l string) *knowledge.Doc {
 		return d
 	}
 	return c.Doc(id, "sl")
-}
-
-// questionWords start a question in Slovene or English (folded, lower case).
-var questionWords = map[string]bool{
-	"kaj": true, "kako": true, "kdaj": true, "kdo": true, "koga": true, "komu": true, "kje": true, "kam": true,
-	"zakaj": true, "ali": true, "a": true, "koliko": true, "kateri": true, "katera": true, "katero": true,
-	"katere": true, "kateremu": true, "cigav": true, "in": true, "pa": true, "kaksen": true, "kaksna": true,
-	"kaksno": true, "kaksne": true, "lahko": true, "mora": true, "moramo": true, "moram": true, "je": true,
-	"what": true, "how": true, "when": true, "who": true, "whom": true, "where": true, "why": true,
-	"which": true, "whose": true, "is": true, "are": true, "can": true, "could": true, "do": true,
-	"does": true, "did": true, "should": true, "must": true, "may": true, "will": true, "would": true,
-	"and": true, "also": true, "what's": true, "explain": true, "pojasni": true, "razlozi": true,
-}
-
-// looksLikeQuestion reports whether a message in a thread is a question for krog rather than
-// people talking to each other: it has a question mark or starts with a question word.
-func looksLikeQuestion(s string) bool {
-	if strings.ContainsAny(s, "?¿") {
-		return true
-	}
-	first, _, _ := strings.Cut(strings.TrimSpace(s), " ")
-	first = strings.Trim(strings.ToLower(first), ",.:;!\"'»«“”")
-	first = strings.NewReplacer("č", "c", "š", "s", "ž", "z").Replace(first)
-	return questionWords[first]
 }

@@ -21,24 +21,6 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
-func TestLooksLikeQuestion(t *testing.T) {
-	for s, want := range map[string]bool{
-		"in v Sloveniji?":            true,
-		"in v Sloveniji":             true,
-		"Kakšen je rok":              true,
-		"what about Slovenia":        true,
-		"And in Austria":             true,
-		"hvala, to pomaga":           false,
-		"thanks!":                    false,
-		"super, poslal bom naprej":   false,
-		"OK. Tudi jaz sem to slišal": false,
-	} {
-		if got := looksLikeQuestion(s); got != want {
-			t.Errorf("looksLikeQuestion(%q) = %v, want %v", s, got, want)
-		}
-	}
-}
-
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }

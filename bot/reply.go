@@ -152,6 +152,7 @@ type streamer struct {
 	wake chan struct{}
 	stop chan struct{}
 	done chan struct{}
+	once sync.Once
 }
 
 func (r *replier) stream(ctx context.Context) *streamer {
@@ -206,8 +207,8 @@ func (s *streamer) loop() {
 	}
 }
 
-// close stops the streaming and waits for an edit in flight.
+// close stops the streaming and waits for an edit in flight; it may be called more than once.
 func (s *streamer) close() {
-	close(s.stop)
+	s.once.Do(func() { close(s.stop) })
 	<-s.done
 }

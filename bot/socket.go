@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/slack-go/slack"
@@ -49,7 +48,7 @@ func (b *Bot) onSocket(ctx context.Context, sm *socketmode.Client, evt socketmod
 	case socketmode.EventTypeConnectionError:
 		b.log.Warn("socket mode: connection failed, retrying", "err", fmt.Sprint(evt.Data))
 	case socketmode.EventTypeInvalidAuth:
-		return errors.New("socket mode: Slack refused SLACK_APP_TOKEN (invalid_auth)")
+		return fmt.Errorf("socket mode: %w", slack.SlackErrorResponse{Err: "invalid_auth"})
 	case socketmode.EventTypeDisconnect:
 		b.log.Info("socket mode: Slack asked to reconnect")
 	case socketmode.EventTypeEventsAPI:

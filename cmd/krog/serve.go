@@ -194,16 +194,6 @@ func tokenChars(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == '"' || r == '\'' || r == 0x7f })
 }
 
-// slackAuthFailure reports whether err is Slack refusing a token.
-func slackAuthFailure(err error) bool {
-	for _, code := range []string{"invalid_auth", "not_authed", "token_revoked", "account_inactive", "token_expired", "not_allowed_token_type"} {
-		if strings.Contains(err.Error(), code) {
-			return true
-		}
-	}
-	return false
-}
-
 // defaultShutdown is the time running answers get to finish after SIGTERM: below the 30 s most
 // orchestrators wait before they kill.
 const defaultShutdown = 25 * time.Second
@@ -284,7 +274,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 		return err
 	}
 	if err := b.Start(e.ctx); err != nil {
-		if slackAuthFailure(err) {
+		if bot.AuthFailure(err) {
 			return &usageError{msg: fmt.Sprintf("Slack refused SLACK_BOT_TOKEN (%v): copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions again, and reinstall the app if its scopes changed", err)}
 		}
 		return err
@@ -327,7 +317,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	case <-e.ctx.Done():
 	case runErr = <-sockErr:
 		sockDone = true
-		if runErr != nil && slackAuthFailure(runErr) {
+		if runErr != nil && bot.AuthFailure(runErr) {
 			runErr = &usageError{msg: fmt.Sprintf("Slack refused SLACK_APP_TOKEN (%v): %s", runErr, "create an app-level token (xapp-…) with the connections:write scope under Basic Information → App-Level Tokens, and turn Socket Mode on")}
 		}
 	case runErr = <-srvErr:
