@@ -432,8 +432,10 @@ func (s *Service) bestIn(hits []index.Hit, g docGroup, l string) index.Hit {
 	return hits[g.hits[0]]
 }
 
-func (s *Service) preferred(id, l string) *knowledge.Doc {
-	c := s.Index().Corpus()
+func (s *Service) preferred(id, l string) *knowledge.Doc { return Preferred(s.Corpus(), id, l) }
+
+// Preferred is document id in language l, else in English, else in Slovene.
+func Preferred(c *knowledge.Corpus, id, l string) *knowledge.Doc {
 	if d := c.Doc(id, l); d != nil {
 		return d
 	}
@@ -441,6 +443,14 @@ func (s *Service) preferred(id, l string) *knowledge.Doc {
 		return d
 	}
 	return c.Doc(id, "sl")
+}
+
+// Corpus is the knowledge answering now.
+func (s *Service) Corpus() *knowledge.Corpus { return s.Index().Corpus() }
+
+// Define looks a term up in the glossary and the materials lexicon (see index.Define).
+func (s *Service) Define(term string) (*knowledge.Term, []*knowledge.Term) {
+	return s.Index().Define(term)
 }
 
 func round(f float64) float64 { return float64(int64(f*10000+0.5)) / 10000 }

@@ -28,11 +28,21 @@ import (
 
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/knowledge"
 )
 
 // Answerer answers a question; *answer.Service is the real one.
 type Answerer interface {
 	Answer(ctx context.Context, req answer.Request) (answer.Reply, error)
+}
+
+// Knowledge is what the bot needs of krog's core: answers, whether a model writes them, the
+// corpus (topics, documents, guides) and the glossary; *answer.Service is the real one.
+type Knowledge interface {
+	Answerer
+	LLM() bool
+	Corpus() *knowledge.Corpus
+	Define(term string) (*knowledge.Term, []*knowledge.Term)
 }
 
 // Recorder keeps answers, votes and comments for the curators; *feedback.Store is the real one.
@@ -59,11 +69,11 @@ func (nopObserver) Check(string, string)                                        
 
 // Config is everything a Bot needs.
 type Config struct {
-	Service  *answer.Service // the knowledge: topics, glossary, whether an LLM is on
-	Answerer Answerer        // answers questions; nil means Service
-	Feedback Recorder        // nil: nothing is recorded
-	Observer Observer        // nil: nothing is measured
-	Client   *slack.Client   // see NewClient
+	Service  Knowledge     // the knowledge: answers, topics, glossary, guides, whether an LLM is on
+	Answerer Answerer      // answers questions; nil means Service (tests put faults here)
+	Feedback Recorder      // nil: nothing is recorded
+	Observer Observer      // nil: nothing is measured
+	Client   *slack.Client // see NewClient
 	Logger   *slog.Logger
 	Now      func() time.Time // nil: time.Now
 
@@ -88,7 +98,7 @@ type Config struct {
 // Handler, and stop it with Shutdown.
 type Bot struct {
 	api      *slack.Client
-	svc      *answer.Service
+	svc      Knowledge
 	ans      Answerer
 	rec      Recorder
 	obs      Observer
@@ -311,7 +321,7 @@ func (b *Bot) spawn(name string, rp *replier, fn func(ctx context.Context) error
 			// The job's context may be spent (its deadline, a shutdown): the apology gets its own.
 			actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), apologyTimeout)
 			defer acancel()
-			if err := rp.send(actx, renderText(answer.T(rp.lang(), "error"))); err != nil {
+			if err := rp.send(actx, renderText(say(rp.lang(), "error"))); err != nil {
 				b.log.Error("could not tell the user", "job", name, "err", err)
 			}
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/feedback"
 	"github.com/krog-advisor/krog/guide"
 	"github.com/krog-advisor/krog/knowledge"
@@ -50,9 +49,9 @@ type checked struct {
 	Team   string
 }
 
-func (b *Bot) guides() []*knowledge.Guide { return b.svc.Index().Corpus().Guides }
+func (b *Bot) guides() []*knowledge.Guide { return b.svc.Corpus().Guides }
 
-func (b *Bot) guideByID(id string) *knowledge.Guide { return b.svc.Index().Corpus().Guide(id) }
+func (b *Bot) guideByID(id string) *knowledge.Guide { return b.svc.Corpus().Guide(id) }
 
 // guideFor is the guide whose first document is doc, for "Check it step by step" under an answer.
 func (b *Bot) guideFor(doc string) *knowledge.Guide {
@@ -113,7 +112,7 @@ func (b *Bot) onGuideAction(cb slack.InteractionCallback, act *slack.BlockAction
 	}
 	g := b.guideByID(st.Guide)
 	if g == nil {
-		b.reply("guide", rp, renderText(answer.T(st.Lang, "doc_missing")))
+		b.reply("guide", rp, renderText(say(st.Lang, "doc_missing")))
 		return
 	}
 	switch act.ActionID {
@@ -170,7 +169,7 @@ func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st 
 func (b *Bot) onCheckButton(cb slack.InteractionCallback, act *slack.BlockAction, channel string, rp *replier) {
 	c, ok := b.checks.get(act.Value)
 	if !ok {
-		b.reply("check", rp, renderText(answer.T(rp.lang(), "expired")))
+		b.reply("check", rp, renderText(say(rp.lang(), "expired")))
 		return
 	}
 	rp.setLang(c.Result.Lang)
@@ -209,19 +208,19 @@ func (b *Bot) uploadRecord(ctx context.Context, c *checked, user string, rp *rep
 	if err != nil {
 		return fmt.Errorf("upload the record: %w", err)
 	}
-	return rp.send(ctx, renderText(answer.T(c.Result.Lang, "record_sent")))
+	return rp.send(ctx, renderText(say(c.Result.Lang, "record_sent")))
 }
 
 // renderGuideList lists the guides with a Start button each.
 func renderGuideList(gs []*knowledge.Guide, l string) message {
-	blocks := []slack.Block{header(answer.T(l, "guides_title"))}
+	blocks := []slack.Block{header(say(l, "guides_title"))}
 	for _, g := range gs {
 		s := section("*" + escapeMrkdwn(g.Title.In(l)) + "*\n" + escapeMrkdwn(g.Summary.In(l)))
-		s.Accessory = slack.NewAccessory(button(actGuideStart, g.ID+"|"+l, answer.T(l, "btn_start")))
+		s.Accessory = slack.NewAccessory(button(actGuideStart, g.ID+"|"+l, say(l, "btn_start")))
 		blocks = append(blocks, s)
 	}
-	blocks = append(blocks, contextText(escapeMrkdwn(answer.T(l, "guides_hint"))))
-	return message{Text: notification(answer.T(l, "guides_title")), Blocks: fit(blocks, maxBlocks)}
+	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "guides_hint"))))
+	return message{Text: notification(say(l, "guides_title")), Blocks: fit(blocks, maxBlocks)}
 }
 
 // guideView is the modal for a step: the question with its options and Back, or the verdict.
@@ -233,14 +232,14 @@ func guideView(st checkState, step guide.Step) slack.ModalViewRequest {
 		Type:            slack.VTModal,
 		CallbackID:      cbGuide,
 		PrivateMetadata: st.encode(),
-		Title:           plain(plainClip(answer.T(l, "guide_modal"), maxModalTitle)),
-		Close:           plain(answer.T(l, "modal_close")),
+		Title:           plain(plainClip(say(l, "guide_modal"), maxModalTitle)),
+		Close:           plain(say(l, "modal_close")),
 	}
 	blocks := []slack.Block{contextText("*" + escapeMrkdwn(g.Title.In(l)) + "*")}
 	if step.Done() {
 		r := step.Result()
 		blocks = append(blocks, header(r.Verdict), section(escapeMrkdwn(r.Summary)),
-			contextText(escapeMrkdwn(answer.T(l, "guide_posted"))))
+			contextText(escapeMrkdwn(say(l, "guide_posted"))))
 		v.Blocks = slack.Blocks{BlockSet: blocks}
 		return v
 	}
@@ -254,7 +253,7 @@ func guideView(st checkState, step guide.Step) slack.ModalViewRequest {
 	}
 	blocks = append(blocks, slack.NewActionBlock("guide_options", opts...))
 	if len(step.Answers) > 0 {
-		blocks = append(blocks, slack.NewActionBlock("guide_nav", button(actGuideBack, "back", answer.T(l, "btn_back"))))
+		blocks = append(blocks, slack.NewActionBlock("guide_nav", button(actGuideBack, "back", say(l, "btn_back"))))
 	}
 	v.Blocks = slack.Blocks{BlockSet: blocks}
 	return v
@@ -266,7 +265,7 @@ func renderCheck(r guide.Result, id, sharedBy string, buttons bool) message {
 	l := r.Lang
 	var blocks []slack.Block
 	if sharedBy != "" {
-		blocks = append(blocks, contextText(fmt.Sprintf("<@%s> %s", sharedBy, answer.T(l, "shared"))))
+		blocks = append(blocks, contextText(fmt.Sprintf("<@%s> %s", sharedBy, say(l, "shared"))))
 	}
 	blocks = append(blocks, contextText("*"+escapeMrkdwn(r.Title)+"*"), header(r.Verdict), section(escapeMrkdwn(r.Summary)))
 	for _, sec := range r.Sections() {
@@ -282,9 +281,9 @@ func renderCheck(r guide.Result, id, sharedBy string, buttons bool) message {
 		blocks = append(blocks, section(b.String()))
 	}
 	if buttons {
-		share := button(actGuideShare, id, answer.T(l, "btn_share"))
+		share := button(actGuideShare, id, say(l, "btn_share"))
 		share.Style = slack.StylePrimary
-		blocks = append(blocks, slack.NewActionBlock("check", share, button(actGuideRecord, id, answer.T(l, "btn_record"))))
+		blocks = append(blocks, slack.NewActionBlock("check", share, button(actGuideRecord, id, say(l, "btn_record"))))
 	}
 	blocks = append(blocks, contextText(escapeMrkdwn(guide.Label(l, "footer"))))
 	return message{Text: notification(r.Title + ": " + r.Verdict), Blocks: fit(blocks, maxBlocks)}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/feedback"
-	"github.com/krog-advisor/krog/knowledge"
 	"github.com/krog-advisor/krog/lang"
 )
 
@@ -67,7 +66,7 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) {
 		if w := strings.ToLower(word); strings.HasPrefix(w, "tem") || w == "vsebine" || rest == "sl" {
 			l = "sl"
 		}
-		b.reply("topics", b.replier(t, l), renderTopics(answer.Topics(b.svc.Index().Corpus(), l), l))
+		b.reply("topics", b.replier(t, l), renderTopics(answer.Topics(b.svc.Corpus(), l), l))
 	case "define", "definiraj", "pojem", "slovar", "glossary":
 		l := guessLang(rest, "")
 		if w := strings.ToLower(word); w != "define" && w != "glossary" && rest == "" {
@@ -75,11 +74,11 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) {
 		}
 		rp := b.replier(t, l)
 		if rest == "" {
-			b.reply("define", rp, renderText(answer.T(l, "define_empty")))
+			b.reply("define", rp, renderText(say(l, "define_empty")))
 			return
 		}
 		b.spawn("define", rp, func(ctx context.Context) error {
-			term, close := b.svc.Index().Define(rest)
+			term, close := b.svc.Define(rest)
 			if term == nil {
 				return rp.send(ctx, renderNoTerm(rest, l, close))
 			}
@@ -125,7 +124,7 @@ func (b *Bot) question(a ask, t target) {
 			// In a channel, only the asker needs to read this.
 			rp = b.replier(target{Channel: t.Channel, ThreadTS: t.ThreadTS, EphemeralTo: a.user}, l)
 		}
-		b.reply("rate_limited", rp, renderText(answer.T(l, "rate_limited")))
+		b.reply("rate_limited", rp, renderText(say(l, "rate_limited")))
 		return
 	}
 	if _, _, err := answer.Prepare(a.question); err != nil {
@@ -139,7 +138,7 @@ func (b *Bot) question(a ask, t target) {
 		b.pending.Add(-1)
 		b.log.Warn("busy: question turned away", "surface", a.surface, "pending", b.maxPending)
 		b.obs.Event("busy")
-		b.reply("busy", rp, renderText(answer.T(l, "busy")))
+		b.reply("busy", rp, renderText(say(l, "busy")))
 		return
 	}
 	if !b.spawn(a.surface, rp, func(ctx context.Context) error {
@@ -156,7 +155,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	var st *streamer
 	if b.svc.LLM() && !a.noLLM && a.public == nil {
 		if a.assistant {
-			b.setStatus(ctx, a.channel, a.threadTS, answer.T(rp.lang(), "thinking"))
+			b.setStatus(ctx, a.channel, a.threadTS, say(rp.lang(), "thinking"))
 		} else if err := rp.placeholder(ctx); err != nil {
 			b.log.Warn("could not post a placeholder", "err", err)
 		} else {
@@ -180,7 +179,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 		if errors.Is(err, answer.ErrBusy) {
 			b.log.Warn("busy: no answer slot", "surface", a.surface)
 			b.obs.Event("busy")
-			return rp.send(ctx, renderText(answer.T(rp.lang(), "busy")))
+			return rp.send(ctx, renderText(say(rp.lang(), "busy")))
 		}
 		if !b.logQ {
 			// The answer core names the question in its errors; keep it out of the log.
@@ -425,7 +424,7 @@ func (b *Bot) onHome(e *slackevents.AppHomeOpenedEvent) {
 		return
 	}
 	b.spawn("home", nil, func(ctx context.Context) error {
-		view := renderHome(answer.Topics(b.svc.Index().Corpus(), "en"))
+		view := renderHome(answer.Topics(b.svc.Corpus(), "en"))
 		if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: e.User, View: view}); err != nil {
 			return fmt.Errorf("views.publish: %w", err)
 		}
@@ -440,8 +439,8 @@ func (b *Bot) onAssistantThread(e *slackevents.AssistantThreadStartedEvent) {
 	b.assist.put(t.ChannelID+"|"+t.ThreadTimeStamp, struct{}{})
 	b.spawn("assistant_prompts", nil, func(ctx context.Context) error {
 		p := slack.AssistantThreadsSetSuggestedPromptsParameters{ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp}
-		p.AddPrompt(answer.T("sl", "example_title"), answer.T("sl", "example_question"))
-		p.AddPrompt(answer.T("en", "example_title"), answer.T("en", "example_question"))
+		p.AddPrompt(say("sl", "example_title"), say("sl", "example_question"))
+		p.AddPrompt(say("en", "example_title"), say("en", "example_question"))
 		if err := b.api.SetAssistantThreadsSuggestedPromptsContext(ctx, p); err != nil {
 			return fmt.Errorf("assistant.threads.setSuggestedPrompts: %w", err)
 		}
@@ -489,7 +488,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 		l = st.Reply.Lang
 	}
 	rp := b.replier(t, l)
-	expired := func() { b.reply("expired", rp, renderText(answer.T(l, "expired"))) }
+	expired := func() { b.reply("expired", rp, renderText(say(l, "expired"))) }
 	switch act.ActionID {
 	case actGuideAnswer, actGuideBack:
 		b.onGuideAction(cb, act, rp)
@@ -546,7 +545,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 			if opened {
 				return nil
 			}
-			return rp.send(ctx, renderText(answer.T(l, "thanks_vote")))
+			return rp.send(ctx, renderText(say(l, "thanks_vote")))
 		})
 	case actMore:
 		if !have {
@@ -571,19 +570,19 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 	case actTopic:
 		topic, l, _ := strings.Cut(act.Value, "|")
 		rp.setLang(l)
-		for _, g := range answer.Topics(b.svc.Index().Corpus(), l) {
+		for _, g := range answer.Topics(b.svc.Corpus(), l) {
 			if g.Topic == topic {
 				b.reply("topic", rp, renderTopic(g, l))
 				return
 			}
 		}
-		b.reply("topic", rp, renderText(answer.T(l, "doc_missing")))
+		b.reply("topic", rp, renderText(say(l, "doc_missing")))
 	case actOpenDoc:
 		id, l, _ := strings.Cut(act.Value, "|")
 		rp.setLang(l)
-		d := docOf(b.svc.Index().Corpus(), id, l)
+		d := answer.Preferred(b.svc.Corpus(), id, l)
 		if d == nil {
-			b.reply("open_doc", rp, renderText(answer.T(l, "doc_missing")))
+			b.reply("open_doc", rp, renderText(say(l, "doc_missing")))
 			return
 		}
 		b.reply("open_doc", rp, renderDoc(d, l))
@@ -631,15 +630,4 @@ func plainText(s string) string {
 	})
 	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 	return strings.TrimSpace(reWhitespace.ReplaceAllString(s, " "))
-}
-
-// docOf finds document id in language l, or in the other language.
-func docOf(c *knowledge.Corpus, id, l string) *knowledge.Doc {
-	if d := c.Doc(id, l); d != nil {
-		return d
-	}
-	if d := c.Doc(id, "en"); d != nil {
-		return d
-	}
-	return c.Doc(id, "sl")
 }

@@ -93,9 +93,9 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 	q := escapeMrkdwn(plainClip(rep.Question, 300))
 	switch {
 	case v.SharedBy != "":
-		blocks = append(blocks, contextText(fmt.Sprintf("<@%s> %s · _%s_", v.SharedBy, answer.T(l, "shared"), q)))
+		blocks = append(blocks, contextText(fmt.Sprintf("<@%s> %s · _%s_", v.SharedBy, say(l, "shared"), q)))
 	case v.AskedBy != "":
-		blocks = append(blocks, contextText(fmt.Sprintf("<@%s> %s: _%s_", v.AskedBy, answer.T(l, "asked"), q)))
+		blocks = append(blocks, contextText(fmt.Sprintf("<@%s> %s: _%s_", v.AskedBy, say(l, "asked"), q)))
 	case v.Question && q != "":
 		blocks = append(blocks, contextText("💬 _"+q+"_"))
 	}
@@ -103,7 +103,7 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 		return renderNotFound(rep, v, blocks)
 	}
 	if rep.Confidence == string(index.Low) {
-		blocks = append(blocks, contextText("🤔 "+escapeMrkdwn(answer.T(l, "low"))))
+		blocks = append(blocks, contextText("🤔 "+escapeMrkdwn(say(l, "low"))))
 	}
 	var text string
 	if rep.Mode == "llm" && rep.LLMText != "" {
@@ -117,7 +117,7 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 			if l == "sl" {
 				open, close = "»", "«"
 			}
-			from := "_" + answer.T(l, "best_passage") + " " + open + escapeMrkdwn(rep.Heading) + close + "_\n"
+			from := "_" + say(l, "best_passage") + " " + open + escapeMrkdwn(rep.Heading) + close + "_\n"
 			// The passage is cut first, so that its highlights and the quote survive clipping.
 			passage := quote(strings.TrimSpace(rep.Passage.Render("*", "*", escapeText)))
 			blocks = append(blocks, section(from+clip(passage, maxSectionText-len([]rune(from)))))
@@ -139,16 +139,16 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 	if v.ID != "" {
 		var btns []slack.BlockElement
 		if v.Share {
-			b := button(actShare, v.ID, answer.T(l, "btn_share"))
+			b := button(actShare, v.ID, say(l, "btn_share"))
 			b.Style = slack.StylePrimary
 			btns = append(btns, b)
 		}
 		btns = append(btns, button(actUp, v.ID, "👍"), button(actDown, v.ID, "👎"))
 		if v.More && rep.Mode != "llm" {
-			btns = append(btns, button(actMore, v.ID, answer.T(l, "btn_more")))
+			btns = append(btns, button(actMore, v.ID, say(l, "btn_more")))
 		}
 		if v.Guide != "" {
-			btns = append(btns, button(actGuideStart, v.Guide, answer.T(l, "btn_check")))
+			btns = append(btns, button(actGuideStart, v.Guide, say(l, "btn_check")))
 		}
 		blocks = append(blocks, slack.NewActionBlock(blockAnswer, btns...))
 		if len(rep.Related) > 0 && v.Offset == 0 {
@@ -156,10 +156,10 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 			for _, q := range rep.Related {
 				rel = append(rel, button(actRelated, plainClip(q, maxButtonValue), q))
 			}
-			blocks = append(blocks, contextText("*"+answer.T(l, "related")+"*"), slack.NewActionBlock(blockRelated, rel...))
+			blocks = append(blocks, contextText("*"+say(l, "related")+"*"), slack.NewActionBlock(blockRelated, rel...))
 		}
 	}
-	blocks = append(blocks, contextText(escapeMrkdwn(answer.T(l, "footer"))))
+	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "footer"))))
 	return message{Text: notification(rep.Title + ": " + rep.Summary), Blocks: fit(blocks, maxBlocks)}
 }
 
@@ -168,7 +168,7 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 func renderSources(rep answer.Reply, offset int) string {
 	l := rep.Lang
 	var b strings.Builder
-	b.WriteString("*" + answer.T(l, "sources") + "*")
+	b.WriteString("*" + say(l, "sources") + "*")
 	for i, s := range rep.Sources {
 		b.WriteString("\n")
 		if rep.Mode == "llm" {
@@ -182,7 +182,7 @@ func renderSources(rep answer.Reply, offset int) string {
 			meta = append(meta, escapeMrkdwn(s.Jurisdiction))
 		}
 		if s.Updated != "" {
-			meta = append(meta, answer.T(l, "updated")+" "+s.Updated)
+			meta = append(meta, say(l, "updated")+" "+s.Updated)
 		}
 		if len(meta) > 0 {
 			b.WriteString(" · " + strings.Join(meta, " · "))
@@ -197,34 +197,34 @@ func renderSources(rep answer.Reply, offset int) string {
 func renderNotFound(rep answer.Reply, v answerView, blocks []slack.Block) message {
 	l := rep.Lang
 	if v.Offset > 0 {
-		blocks = append(blocks, section(escapeMrkdwn(answer.T(l, "more_none"))))
-		return message{Text: notification(answer.T(l, "more_none")), Blocks: blocks}
+		blocks = append(blocks, section(escapeMrkdwn(say(l, "more_none"))))
+		return message{Text: notification(say(l, "more_none")), Blocks: blocks}
 	}
-	blocks = append(blocks, section(escapeMrkdwn(answer.T(l, "not_found")+" "+answer.T(l, "not_found_covers"))))
+	blocks = append(blocks, section(escapeMrkdwn(say(l, "not_found")+" "+say(l, "not_found_covers"))))
 	if len(rep.Suggestions) > 0 {
 		var b strings.Builder
-		b.WriteString("*" + escapeMrkdwn(answer.T(l, "not_found_close")) + "*")
+		b.WriteString("*" + escapeMrkdwn(say(l, "not_found_close")) + "*")
 		for _, s := range rep.Suggestions {
 			b.WriteString("\n• " + escapeMrkdwn(s))
 		}
 		blocks = append(blocks, section(b.String()))
 	}
-	blocks = append(blocks, contextText(escapeMrkdwn(answer.T(l, "not_found_browse"))))
+	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "not_found_browse"))))
 	if v.ID != "" {
 		blocks = append(blocks, slack.NewActionBlock(blockAnswer, button(actUp, v.ID, "👍"), button(actDown, v.ID, "👎")))
 	}
-	return message{Text: notification(answer.T(l, "not_found")), Blocks: fit(blocks, maxBlocks)}
+	return message{Text: notification(say(l, "not_found")), Blocks: fit(blocks, maxBlocks)}
 }
 
 // renderThinking is the placeholder shown while a model writes; partial is what it has written so
 // far.
 func renderThinking(l, partial string) message {
 	if strings.TrimSpace(partial) == "" {
-		return message{Text: "… " + answer.T(l, "thinking"), Blocks: []slack.Block{contextText("… " + escapeMrkdwn(answer.T(l, "thinking")))}}
+		return message{Text: "… " + say(l, "thinking"), Blocks: []slack.Block{contextText("… " + escapeMrkdwn(say(l, "thinking")))}}
 	}
 	return message{
 		Text:   notification(partial),
-		Blocks: []slack.Block{section(markdownToMrkdwn(partial) + " …"), contextText("… " + escapeMrkdwn(answer.T(l, "thinking")))},
+		Blocks: []slack.Block{section(markdownToMrkdwn(partial) + " …"), contextText("… " + escapeMrkdwn(say(l, "thinking")))},
 	}
 }
 
@@ -244,7 +244,7 @@ func renderTerm(t *knowledge.Term, l string) message {
 		blocks = append(blocks, section("*EN* · "+escapeMrkdwn(strings.Join(t.EN, " / "))+"\n"+escapeMrkdwn(t.DefEN)))
 	}
 	if len(t.Acronyms) > 0 {
-		blocks = append(blocks, contextText(answer.T(l, "acronyms")+": "+escapeMrkdwn(strings.Join(t.Acronyms, ", "))))
+		blocks = append(blocks, contextText(say(l, "acronyms")+": "+escapeMrkdwn(strings.Join(t.Acronyms, ", "))))
 	}
 	def := t.DefEN
 	if l == "sl" && t.DefSL != "" {
@@ -259,14 +259,14 @@ func renderNoTerm(term, l string, close []*knowledge.Term) message {
 	if l == "sl" {
 		open, end = "»", "«"
 	}
-	text := escapeMrkdwn(answer.T(l, "define_none") + " " + open + plainClip(term, 200) + end + ".")
+	text := escapeMrkdwn(say(l, "define_none") + " " + open + plainClip(term, 200) + end + ".")
 	if len(close) > 0 {
-		text += "\n*" + escapeMrkdwn(answer.T(l, "define_close")) + "*"
+		text += "\n*" + escapeMrkdwn(say(l, "define_close")) + "*"
 		for _, c := range close {
 			text += "\n• " + escapeMrkdwn(first(c.SL)+" — "+first(c.EN))
 		}
 	}
-	return message{Text: notification(answer.T(l, "define_none") + " " + term), Blocks: []slack.Block{section(text)}}
+	return message{Text: notification(say(l, "define_none") + " " + term), Blocks: []slack.Block{section(text)}}
 }
 
 func first(s []string) string {
@@ -279,10 +279,10 @@ func first(s []string) string {
 // renderTopics is the overview of what krog knows: each topic with its documents' titles and a
 // button that lists them with their summaries.
 func renderTopics(groups []answer.TopicGroup, l string) message {
-	blocks := []slack.Block{header(answer.T(l, "topics_title"))}
+	blocks := []slack.Block{header(say(l, "topics_title"))}
 	blocks = append(blocks, topicBlocks(groups, l)...)
-	blocks = append(blocks, contextText(escapeMrkdwn(answer.T(l, "topics_hint"))))
-	return message{Text: notification(answer.T(l, "topics_title")), Blocks: fit(blocks, maxBlocks)}
+	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "topics_hint"))))
+	return message{Text: notification(say(l, "topics_title")), Blocks: fit(blocks, maxBlocks)}
 }
 
 func topicBlocks(groups []answer.TopicGroup, l string) []slack.Block {
@@ -294,7 +294,7 @@ func topicBlocks(groups []answer.TopicGroup, l string) []slack.Block {
 		}
 		text := fmt.Sprintf("*%s* (%d)\n%s", escapeMrkdwn(g.Name), len(g.Docs), strings.Join(titles, " · "))
 		s := section(text)
-		s.Accessory = slack.NewAccessory(button(actTopic, g.Topic+"|"+l, answer.T(l, "btn_show")))
+		s.Accessory = slack.NewAccessory(button(actTopic, g.Topic+"|"+l, say(l, "btn_show")))
 		blocks = append(blocks, s)
 	}
 	return blocks
@@ -308,10 +308,10 @@ func renderTopic(g answer.TopicGroup, l string) message {
 			break
 		}
 		s := section("*" + escapeMrkdwn(d.Title) + "*\n" + escapeMrkdwn(plainClip(answer.FirstSentence(d.Summary), 300)))
-		s.Accessory = slack.NewAccessory(button(actOpenDoc, docValue(d.ID, d.Lang), answer.T(l, "btn_open")))
+		s.Accessory = slack.NewAccessory(button(actOpenDoc, docValue(d.ID, d.Lang), say(l, "btn_open")))
 		blocks = append(blocks, s)
 	}
-	blocks = append(blocks, contextText(escapeMrkdwn(answer.T(l, "footer"))))
+	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "footer"))))
 	return message{Text: notification(g.Name), Blocks: fit(blocks, maxBlocks)}
 }
 
@@ -321,32 +321,32 @@ func docValue(id, l string) string { return plainClip(id+"|"+l, maxOptionValue) 
 func renderDoc(d *knowledge.Doc, l string) message {
 	blocks := []slack.Block{header(d.Title), section(escapeText(d.Summary))}
 	var b strings.Builder
-	b.WriteString("*" + answer.T(l, "sources") + "*")
+	b.WriteString("*" + say(l, "sources") + "*")
 	for _, s := range d.Sources {
 		b.WriteString("\n• " + link(s.URL, s.Title))
 	}
 	blocks = append(blocks, section(b.String()))
 	meta := escapeMrkdwn(d.Jurisdiction)
 	if u := d.UpdatedString(); u != "" {
-		meta += " · " + answer.T(l, "updated") + " " + u
+		meta += " · " + say(l, "updated") + " " + u
 	}
 	if d.Lang != l {
 		if l == "sl" {
-			meta += " · " + answer.T(l, "only_en")
+			meta += " · " + say(l, "only_en")
 		} else {
-			meta += " · " + answer.T(l, "only_sl")
+			meta += " · " + say(l, "only_sl")
 		}
 	}
-	blocks = append(blocks, contextText(meta), contextText(escapeMrkdwn(answer.T(l, "footer"))))
+	blocks = append(blocks, contextText(meta), contextText(escapeMrkdwn(say(l, "footer"))))
 	return message{Text: notification(d.Title + ": " + d.Summary), Blocks: blocks}
 }
 
 // helpBlocks say what krog knows and how to ask, in language l.
 func helpBlocks(l string) []slack.Block {
 	return []slack.Block{
-		section(escapeMrkdwn(answer.T(l, "help_intro"))),
-		section(answer.T(l, "help_usage")),
-		section(answer.T(l, "help_examples")),
+		section(escapeMrkdwn(say(l, "help_intro"))),
+		section(say(l, "help_usage")),
+		section(say(l, "help_examples")),
 	}
 }
 
@@ -356,7 +356,7 @@ func renderHelp() message {
 	blocks = append(blocks, helpBlocks("sl")...)
 	blocks = append(blocks, slack.NewDividerBlock())
 	blocks = append(blocks, helpBlocks("en")...)
-	return message{Text: notification(answer.T("en", "help_intro")), Blocks: blocks}
+	return message{Text: notification(say("en", "help_intro")), Blocks: blocks}
 }
 
 // renderHome is the App Home tab: how to use krog, examples, and the topic list.
@@ -365,25 +365,25 @@ func renderHome(groups []answer.TopicGroup) slack.HomeTabViewRequest {
 	blocks = append(blocks, helpBlocks("sl")...)
 	blocks = append(blocks, slack.NewDividerBlock())
 	blocks = append(blocks, helpBlocks("en")...)
-	blocks = append(blocks, slack.NewDividerBlock(), header(answer.T("en", "topics_title")))
+	blocks = append(blocks, slack.NewDividerBlock(), header(say("en", "topics_title")))
 	blocks = append(blocks, topicBlocks(groups, "en")...)
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: fit(blocks, maxHomeBlocks)}}
 }
 
 // missingModal asks what an answer was missing.
 func missingModal(answerID, l string) slack.ModalViewRequest {
-	in := slack.NewPlainTextInputBlockElement(plain(answer.T(l, "modal_placeholder")), actMissing)
+	in := slack.NewPlainTextInputBlockElement(plain(say(l, "modal_placeholder")), actMissing)
 	in.Multiline = true
 	in.MaxLength = 3000
-	block := slack.NewInputBlock(blkMissing, plain(answer.T(l, "modal_label")), nil, in)
+	block := slack.NewInputBlock(blkMissing, plain(say(l, "modal_label")), nil, in)
 	block.Optional = true
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      cbMissing,
 		PrivateMetadata: answerID,
-		Title:           plain(plainClip(answer.T(l, "modal_title"), maxModalTitle)),
-		Submit:          plain(answer.T(l, "modal_submit")),
-		Close:           plain(answer.T(l, "modal_close")),
+		Title:           plain(plainClip(say(l, "modal_title"), maxModalTitle)),
+		Submit:          plain(say(l, "modal_submit")),
+		Close:           plain(say(l, "modal_close")),
 		Blocks:          slack.Blocks{BlockSet: []slack.Block{block}},
 	}
 }
