@@ -113,15 +113,15 @@ type Bot struct {
 	maxPending int64
 	store      *storeQueue // nil: nothing is recorded
 	limit      *limiter
-	events     *cache[string, struct{}] // event_id: Slack retries
-	msgs       *cache[string, struct{}] // channel|ts: app_mention and message for one mention
-	threads    *cache[string, thread]   // channel|thread_ts: threads krog is part of
-	answers    *cache[string, *stored]  // answer id: what the buttons refer to
-	replays    *cache[string, struct{}] // signatures of HTTP requests already taken
-	checks     *cache[string, *checked] // completed guide checks the result's buttons refer to
-	bodies     chan struct{}            // one per HTTP request body being read
-	homes      *cache[string, struct{}] // users whose App Home is up to date
-	assist     *cache[string, struct{}] // channel|thread_ts of assistant threads
+	events     *cache[string, struct{}]  // event_id: Slack retries
+	msgs       *cache[convKey, struct{}] // app_mention and message for one mention
+	threads    *cache[convKey, thread]   // threads krog is part of; {channel, ""}: a DM's last question
+	answers    *cache[string, *stored]   // answer id: what the buttons refer to
+	replays    *cache[string, struct{}]  // signatures of HTTP requests already taken
+	checks     *cache[string, *checked]  // completed guide checks the result's buttons refer to
+	bodies     chan struct{}             // one per HTTP request body being read
+	homes      *cache[string, struct{}]  // users whose App Home is up to date
+	assist     *cache[convKey, struct{}] // assistant threads
 
 	mu      sync.Mutex
 	me      identity
@@ -136,6 +136,9 @@ type Bot struct {
 type identity struct {
 	user, bot, team string
 }
+
+// convKey names a message or a thread: a channel and a timestamp (empty for a DM's last question).
+type convKey struct{ channel, ts string }
 
 // thread is a conversation krog takes part in.
 type thread struct {
@@ -209,14 +212,14 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b.limit = newLimiter(rate, time.Minute, b.now)
 	b.events = newCache[string, struct{}](dedupMax, dedupTTL, b.now)
-	b.msgs = newCache[string, struct{}](dedupMax, dedupTTL, b.now)
-	b.threads = newCache[string, thread](threadMax, threadTTL, b.now)
+	b.msgs = newCache[convKey, struct{}](dedupMax, dedupTTL, b.now)
+	b.threads = newCache[convKey, thread](threadMax, threadTTL, b.now)
 	b.answers = newCache[string, *stored](answerMax, answerTTL, b.now)
 	b.replays = newCache[string, struct{}](dedupMax, 2*maxSkew, b.now)
 	b.bodies = make(chan struct{}, MaxBodyReads)
 	b.checks = newCache[string, *checked](answerMax, answerTTL, b.now)
 	b.homes = newCache[string, struct{}](threadMax, homeTTL, b.now)
-	b.assist = newCache[string, struct{}](threadMax, threadTTL, b.now)
+	b.assist = newCache[convKey, struct{}](threadMax, threadTTL, b.now)
 	b.work, b.stopAll = context.WithCancel(context.Background())
 	return b, nil
 }

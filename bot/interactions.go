@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/feedback"
+)
+
+// Interactivity: the buttons under krog's messages, the guides' modals and the feedback modal.
+
+// onInteraction handles the buttons under krog's messages and the feedback modal.
+func (b *Bot) onInteraction(cb slack.InteractionCallback) {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, act := range cb.ActionCallback.BlockActions {
+			b.onAction(cb, act)
+		}
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID != cbMissing {
+			return
+		}
+		var text string
+		if cb.View.State != nil {
+			text = cb.View.State.Values[blkMissing][actMissing].Value
+		}
+		c := feedback.Comment{AnswerID: cb.View.PrivateMetadata, Voter: feedback.VoterID(cb.Team.ID, cb.User.ID), Text: text, Time: b.now()}
+		b.log.Info("comment", "answer_id", c.AnswerID, "chars", len([]rune(text)))
+		b.obs.Event("comment")
+		if b.store == nil || strings.TrimSpace(text) == "" {
+			return
+		}
+		b.store.put("comment", c.AnswerID, func(ctx context.Context) error { return b.rec.RecordComment(ctx, c) })
+	}
+}
+
+func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	t := target{ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeEphemeral}
+	if cb.ResponseURL == "" {
+		t = target{Channel: channel, ThreadTS: cb.Container.ThreadTs, EphemeralTo: cb.User.ID}
+	}
+	st, have := b.answers.get(act.Value)
+	l := "en"
+	if have {
+		l = st.Reply.Lang
+	}
+	rp := b.replier(t, l)
+	expired := func() { b.reply("expired", rp, renderText(say(l, "expired"))) }
+	switch act.ActionID {
+	case actGuideAnswer, actGuideBack:
+		b.onGuideAction(cb, act, rp)
+	case actGuideShare, actGuideRecord:
+		b.onCheckButton(cb, act, channel, rp)
+	case actGuideStart:
+		id, gl, _ := strings.Cut(act.Value, "|")
+		if g := b.guideByID(id); g != nil {
+			b.openGuide(g, gl, cb.TriggerID, channel, cb.Team.ID, cb.User.ID, rp)
+		}
+	case actShare:
+		if !have {
+			expired()
+			return
+		}
+		public := target{ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeInChannel}
+		if cb.ResponseURL == "" {
+			public = target{Channel: channel}
+		}
+		msg := renderAnswer(st.Reply, answerView{ID: act.Value, SharedBy: cb.User.ID})
+		b.spawn("share_button", rp, func(ctx context.Context) error {
+			_, err := b.post(ctx, public, msg)
+			if err == nil {
+				b.log.Info("shared", "answer_id", act.Value)
+			}
+			return err
+		})
+	case actUp, actDown:
+		if !have {
+			// Not an answer krog gave (or one it no longer keeps): nothing to vote on.
+			expired()
+			return
+		}
+		v := feedback.Vote{AnswerID: act.Value, Voter: feedback.VoterID(cb.Team.ID, cb.User.ID), Value: 1, Time: b.now()}
+		if act.ActionID == actDown {
+			v.Value = -1
+		}
+		b.log.Info("vote", "answer_id", v.AnswerID, "value", v.Value)
+		b.obs.Event("vote")
+		trigger := cb.TriggerID
+		b.spawn("vote", rp, func(ctx context.Context) error {
+			// The modal first: its trigger is valid for 3 seconds only.
+			opened := false
+			if v.Value < 0 && trigger != "" {
+				if _, err := b.api.OpenViewContext(ctx, trigger, missingModal(v.AnswerID, l)); err != nil {
+					b.log.Warn("views.open", "err", err)
+				} else {
+					opened = true
+				}
+			}
+			if b.store != nil {
+				b.store.put("vote", v.AnswerID, func(ctx context.Context) error { return b.rec.RecordVote(ctx, v) })
+			}
+			if opened {
+				return nil
+			}
+			return rp.send(ctx, renderText(say(l, "thanks_vote")))
+		})
+	case actMore:
+		if !have {
+			expired()
+			return
+		}
+		n := len(st.Reply.Sources)
+		if n == 0 {
+			n = 3
+		}
+		b.question(ask{
+			surface: "more", team: cb.Team.ID, user: cb.User.ID, channel: channel, question: st.Req.Question,
+			context: st.Req.Context, lang: st.Reply.Lang, offset: st.Req.Offset + n, noLLM: true,
+			view: answerView{More: true, Question: true},
+		}, t)
+	case actRelated:
+		// A related question is asked as if the user had typed it, where the answer was.
+		b.question(ask{
+			surface: "related", team: cb.Team.ID, user: cb.User.ID, channel: channel, question: act.Value,
+			lang: guessLang(act.Value, l), view: answerView{Share: cb.ResponseURL != "", More: true, Question: true},
+		}, t)
+	case actTopic:
+		topic, l, _ := strings.Cut(act.Value, "|")
+		rp.setLang(l)
+		for _, g := range answer.Topics(b.svc.Corpus(), l) {
+			if g.Topic == topic {
+				b.reply("topic", rp, renderTopic(g, l))
+				return
+			}
+		}
+		b.reply("topic", rp, renderText(say(l, "doc_missing")))
+	case actOpenDoc:
+		id, l, _ := strings.Cut(act.Value, "|")
+		rp.setLang(l)
+		d := answer.Preferred(b.svc.Corpus(), id, l)
+		if d == nil {
+			b.reply("open_doc", rp, renderText(say(l, "doc_missing")))
+			return
+		}
+		b.reply("open_doc", rp, renderDoc(d, l))
+	default:
+		b.log.Debug("unknown action", "action_id", act.ActionID)
+	}
+}

@@ -1,0 +1,222 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/lang"
+)
+
+// The answer pipeline every surface shares: rate limit, admission, answering, delivery, thread
+// memory, the curators' store and the metrics.
+
+// ask is one question to answer and how to show the answer.
+type ask struct {
+	surface  string // "command", "share", "mention", "thread", "dm", "more"
+	team     string
+	user     string
+	channel  string
+	question string
+	context  string // the thread's first question
+	lang     string // force the answer's language ("more sources")
+	offset   int
+	noLLM    bool
+	view     answerView
+
+	thread    convKey // the thread to remember the question under
+	dm        string  // DM channel whose last question this becomes
+	assistant bool    // an assistant thread: status instead of a placeholder
+	threadTS  string  // for assistant.threads.setStatus
+	public    *target // post the answer here (a /krog share), not where errors go
+}
+
+// question checks a question against the rate limit and answers it in the background. Replies that
+// only the asker should see (the limit, a question without words) go to t.
+func (b *Bot) question(a ask, t target) {
+	l := a.lang
+	if l == "" {
+		l = string(lang.Resolve(lang.Unknown, a.question, a.context, lang.EN))
+	}
+	rp := b.replier(t, l)
+	if !b.limit.allow(a.team + "\x00" + a.user) {
+		b.log.Info("rate limited", "surface", a.surface, "user", a.user)
+		b.obs.Event("rate_limited")
+		if t.ResponseURL == "" && channelType(t.Channel) != "im" {
+			// In a channel, only the asker needs to read this.
+			rp = b.replier(target{Channel: t.Channel, ThreadTS: t.ThreadTS, EphemeralTo: a.user}, l)
+		}
+		b.reply("rate_limited", rp, renderText(say(l, "rate_limited")))
+		return
+	}
+	if _, _, err := answer.Prepare(a.question); err != nil {
+		var ie *answer.InputError
+		if errors.As(err, &ie) {
+			b.reply("bad_question", rp, renderText(ie.Message(l)))
+			return
+		}
+	}
+	if b.pending.Add(1) > b.maxPending {
+		b.pending.Add(-1)
+		b.log.Warn("busy: question turned away", "surface", a.surface, "pending", b.maxPending)
+		b.obs.Event("busy")
+		b.reply("busy", rp, renderText(say(l, "busy")))
+		return
+	}
+	if !b.spawn(a.surface, rp, func(ctx context.Context) error {
+		defer b.pending.Add(-1)
+		return b.answer(ctx, a, rp)
+	}) {
+		b.pending.Add(-1)
+	}
+}
+
+// answer answers a question and delivers the answer through rp (or to a.public).
+func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
+	req := answer.Request{Question: a.question, Context: a.context, Lang: a.lang, Offset: a.offset, NoLLM: a.noLLM}
+	var st *streamer
+	if b.svc.LLM() && !a.noLLM && a.public == nil {
+		if a.assistant {
+			b.setStatus(ctx, a.channel, a.threadTS, say(rp.lang(), "thinking"))
+		} else if err := rp.placeholder(ctx); err != nil {
+			b.log.Warn("could not post a placeholder", "err", err)
+		} else {
+			st = rp.stream(ctx)
+			req.OnDelta = st.delta
+		}
+	}
+	if st != nil {
+		defer st.close() // a panic while answering must not leave the streamer running
+	}
+	rep, err := b.ans.Answer(ctx, req)
+	if st != nil {
+		st.close()
+	}
+	rp.setLang(rep.Lang)
+	if err != nil {
+		var ie *answer.InputError
+		if errors.As(err, &ie) {
+			return rp.send(ctx, renderText(ie.Message(rp.lang())))
+		}
+		if errors.Is(err, answer.ErrBusy) {
+			b.log.Warn("busy: no answer slot", "surface", a.surface)
+			b.obs.Event("busy")
+			return rp.send(ctx, renderText(say(rp.lang(), "busy")))
+		}
+		if !b.logQ {
+			// The answer core names the question in its errors; keep it out of the log.
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner
+			}
+		}
+		return fmt.Errorf("answer: %w", err)
+	}
+	req.OnDelta = nil
+	id := newID()
+	b.answers.put(id, &stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface})
+	// Stored before it is delivered, so that a vote on it, however quick, finds it.
+	b.storeAnswer(id, a, rep)
+	v := a.view
+	v.ID, v.Offset = id, a.offset
+	if g := b.guideFor(rep.DocID); g != nil && rep.Found {
+		v.Guide = g.ID + "|" + rep.Lang
+	}
+	msg := renderAnswer(rep, v)
+	if a.public != nil {
+		_, err = b.post(ctx, *a.public, msg)
+	} else {
+		err = rp.send(ctx, msg)
+	}
+	if err != nil && rep.Mode == "llm" {
+		// Slack refused the model's answer (its formatting, say): give the extractive one.
+		b.log.Warn("llm answer not delivered, sending the extractive answer", "err", err)
+		req.NoLLM = true
+		if rep2, err2 := b.ans.Answer(ctx, req); err2 == nil {
+			rep = rep2
+			rep.Fallback = "not delivered"
+			b.answers.put(id, &stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface})
+			b.storeAnswer(id, a, rep)
+			msg = renderAnswer(rep, v)
+			if a.public != nil {
+				_, err = b.post(ctx, *a.public, msg)
+			} else {
+				err = rp.send(ctx, msg)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	b.remember(a, rep, rp.messageTS())
+	b.report(id, a, rep)
+	return nil
+}
+
+// remember notes the threads a question belongs to, so that follow-ups need no mention.
+func (b *Bot) remember(a ask, rep answer.Reply, replyTS string) {
+	th := thread{Question: rep.Question, Lang: rep.Lang}
+	if a.thread != (convKey{}) {
+		if old, ok := b.threads.get(a.thread); ok {
+			th = old
+		}
+		b.threads.put(a.thread, th)
+	}
+	if a.dm != "" && replyTS != "" {
+		b.threads.put(convKey{a.dm, replyTS}, th) // a thread the user may start under the answer
+	}
+}
+
+// report logs a delivered answer and counts it.
+func (b *Bot) report(id string, a ask, rep answer.Reply) {
+	attrs := []any{"answer_id", id, "surface", a.surface, "lang", rep.Lang, "found", rep.Found, "confidence", rep.Confidence,
+		"mode", rep.Mode, "took_ms", rep.TookMS, "docs", docIDs(rep)}
+	if rep.Fallback != "" {
+		attrs = append(attrs, "fallback", rep.Fallback)
+	}
+	if b.logQ {
+		attrs = append(attrs, "question", rep.Question)
+	}
+	b.log.Info("answered", attrs...)
+	var pt, ct int
+	if rep.Usage != nil {
+		pt, ct = rep.Usage.Prompt, rep.Usage.Completion
+	}
+	b.obs.Answer(a.surface, rep.Lang, rep.Confidence, rep.Mode, rep.Fallback, rep.Took, pt, ct, rep.Mode == "llm" || rep.Fallback != "")
+}
+
+// storeAnswer queues the answer for the curators' store.
+func (b *Bot) storeAnswer(id string, a ask, rep answer.Reply) {
+	if b.store == nil {
+		return
+	}
+	fa := feedback.Answer{
+		ID: id, Time: b.now(), Team: a.team, ChannelType: channelType(a.channel), Surface: a.surface,
+		Lang: rep.Lang, Found: rep.Found, Mode: rep.Mode, Model: rep.Model, Fallback: rep.Fallback, Docs: docIDs(rep),
+	}
+	if rep.Usage != nil {
+		fa.PromptTok, fa.ComplTok = rep.Usage.Prompt, rep.Usage.Completion
+	}
+	if b.storeQ {
+		fa.Question = rep.Question
+	}
+	b.store.put("answer", id, func(ctx context.Context) error { return b.rec.RecordAnswer(ctx, fa) })
+}
+
+func docIDs(rep answer.Reply) []string {
+	docs := make([]string, len(rep.Sources))
+	for i, s := range rep.Sources {
+		docs[i] = s.ID
+	}
+	return docs
+}
+
+func (b *Bot) setStatus(ctx context.Context, channel, threadTS, status string) {
+	err := b.api.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{ChannelID: channel, ThreadTS: threadTS, Status: status})
+	if err != nil {
+		b.log.Warn("assistant.threads.setStatus", "err", err)
+	}
+}
