@@ -82,7 +82,7 @@ func Run(ctx context.Context, ans Answerer, qs []Question) ([]Result, Summary, e
 		lat = append(lat, float64(took.Microseconds())/1000)
 		r := Result{ID: q.ID, Lang: q.Lang, Style: q.Style, HeldOut: q.HeldOut(), Detected: rep.Detected,
 			Confidence: rep.Confidence, P: math.Round(rep.P*1000) / 1000, Answered: rep.Found,
-			Features: rep.Features, TookUS: took.Microseconds(), Q: q, Docs: []string{}}
+			Features: rounded(rep.Features), TookUS: took.Microseconds(), Q: q, Docs: []string{}}
 		for i, d := range rep.Ranked {
 			if len(r.Docs) < 5 {
 				r.Docs = append(r.Docs, d.Best.Doc.ID)
@@ -199,3 +199,12 @@ func percentile(sorted []float64, p float64) float64 {
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// rounded is f with every feature to four decimals: BM25 sums can differ in the last bit between
+// runs, and reports should not.
+func rounded(f index.Features) index.Features {
+	r := func(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+	return index.Features{Coverage: r(f.Coverage), Domain: r(f.Domain), Anchored: r(f.Anchored), Unseen: r(f.Unseen),
+		Key: r(f.Key), Asked: r(f.Asked), Head: r(f.Head), Top3: r(f.Top3), Material: r(f.Material), Score: r(f.Score),
+		Margin: r(f.Margin), Length: r(f.Length)}
+}
