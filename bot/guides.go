@@ -115,7 +115,7 @@ func (b *Bot) onGuideAction(cb slack.InteractionCallback, act *slack.BlockAction
 		b.reply("guide", rp, renderText(say(st.Lang, "doc_missing")))
 		return
 	}
-	switch act.ActionID {
+	switch actionKind(act.ActionID) {
 	case actGuideBack:
 		if len(st.Answers) > 0 {
 			st.Answers = st.Answers[:len(st.Answers)-1]
@@ -248,8 +248,8 @@ func guideView(st checkState, step guide.Step) slack.ModalViewRequest {
 		section(fmt.Sprintf("*%d.* %s", len(step.Answers)+1, escapeMrkdwn(q.Text.In(l)))),
 		contextText("ℹ️ "+escapeMrkdwn(q.Why.In(l))))
 	var opts []slack.BlockElement
-	for _, o := range q.Options {
-		opts = append(opts, button(actGuideAnswer, o.ID, o.Label.In(l)))
+	for i, o := range q.Options {
+		opts = append(opts, button(numbered(actGuideAnswer, i), o.ID, o.Label.In(l)))
 	}
 	blocks = append(blocks, slack.NewActionBlock("guide_options", opts...))
 	if len(step.Answers) > 0 {

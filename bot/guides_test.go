@@ -39,7 +39,7 @@ func parseView(t *testing.T, c fakeslack.Call) modalView {
 func (v modalView) has(action, value string) bool {
 	for _, b := range v.Blocks {
 		for _, e := range b.Elements {
-			if e.ActionID == action && (value == "" || e.Value == value) {
+			if kind, _, _ := strings.Cut(e.ActionID, ":"); kind == action && (value == "" || e.Value == value) {
 				return true
 			}
 		}
@@ -57,9 +57,22 @@ func (v modalView) text() string {
 	return b.String()
 }
 
+// actionID is the action id of the button of kind action with value in the view.
+func (v modalView) actionID(action, value string) string {
+	for _, b := range v.Blocks {
+		for _, e := range b.Elements {
+			if kind, _, _ := strings.Cut(e.ActionID, ":"); kind == action && e.Value == value {
+				return e.ActionID
+			}
+		}
+	}
+	return action
+}
+
 // clickInModal presses a button inside a modal.
 func (w *world) clickInModal(user string, v modalView, action, value string) {
 	w.t.Helper()
+	action = v.actionID(action, value)
 	w.interact(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": fakeslack.Team},
 		// Slack gives every interaction its own trigger_id and action_ts.
@@ -152,5 +165,38 @@ func TestAnswerOffersTheGuide(t *testing.T) {
 	v := parseView(t, w.slack.WaitN(t, 1, "views.open")[0])
 	if !v.has("guide_answer", "yes") {
 		t.Errorf("the guide did not open: %+v", v)
+	}
+}
+
+// TestRelatedQuestionIsAsked checks that an answer offers related questions as buttons (each with
+// its own action id, or Slack would refuse the message) and that a click asks that question.
+func TestRelatedQuestionIsAsked(t *testing.T) {
+	w := start(t, options{rateLimit: -1})
+	ru := w.command(user, channel, "What is industrial symbiosis?")
+	ans := w.waitAt(1, pathOf(ru), "response_url")[0]
+	var blocks []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(ans.Blocks()), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	var id, q string
+	for _, b := range blocks {
+		for _, e := range b.Elements {
+			if strings.HasPrefix(e.ActionID, "related:") && id == "" {
+				id, q = e.ActionID, e.Value
+			}
+		}
+	}
+	if id == "" {
+		t.Fatalf("no related question under the answer: %s", ans.Blocks())
+	}
+	w.click(user, channel, id, q, w.slack.ResponseURL("rel"))
+	got := w.waitAt(1, "rel", "response_url")[0]
+	if !strings.Contains(got.Text(), q) {
+		t.Errorf("the related question %q was not asked:\n%s", q, got.Text())
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -37,6 +38,16 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 	}
 }
 
+// actionKind is an action id without its ":n" suffix: buttons of one kind in one block need ids of
+// their own (Slack refuses a block with two equal action_ids), so they are numbered.
+func actionKind(id string) string {
+	kind, _, _ := strings.Cut(id, ":")
+	return kind
+}
+
+// numbered is the action id of the n-th button of a kind in a block.
+func numbered(kind string, n int) string { return kind + ":" + strconv.Itoa(n) }
+
 func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 	channel := cb.Channel.ID
 	if channel == "" {
@@ -53,7 +64,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 	}
 	rp := b.replier(t, l)
 	expired := func() { b.reply("expired", rp, renderText(say(l, "expired"))) }
-	switch act.ActionID {
+	switch actionKind(act.ActionID) {
 	case actGuideAnswer, actGuideBack:
 		b.onGuideAction(cb, act, rp)
 	case actGuideShare, actGuideRecord:

@@ -153,8 +153,8 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 		blocks = append(blocks, slack.NewActionBlock(blockAnswer, btns...))
 		if len(rep.Related) > 0 && v.Offset == 0 {
 			var rel []slack.BlockElement
-			for _, q := range rep.Related {
-				rel = append(rel, button(actRelated, plainClip(q, maxButtonValue), q))
+			for i, q := range rep.Related {
+				rel = append(rel, button(numbered(actRelated, i), plainClip(q, maxButtonValue), q))
 			}
 			blocks = append(blocks, contextText("*"+say(l, "related")+"*"), slack.NewActionBlock(blockRelated, rel...))
 		}

@@ -81,6 +81,38 @@ func (c Call) Blocks() string {
 	return plainJSON(v)
 }
 
+// invalidBlocks reports a Block Kit mistake real Slack refuses with invalid_blocks: two elements with
+// the same action_id in one block (of the message, or of the view being opened or updated).
+func (c Call) invalidBlocks() bool {
+	raw := c.Get("blocks")
+	if v := c.Get("view"); v != "" {
+		var view struct {
+			Blocks json.RawMessage `json:"blocks"`
+		}
+		if json.Unmarshal([]byte(v), &view) == nil {
+			raw = string(view.Blocks)
+		}
+	}
+	var blocks []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+		} `json:"elements"`
+	}
+	if raw == "" || json.Unmarshal([]byte(raw), &blocks) != nil {
+		return false
+	}
+	for _, b := range blocks {
+		seen := map[string]bool{}
+		for _, e := range b.Elements {
+			if e.ActionID != "" && seen[e.ActionID] {
+				return true
+			}
+			seen[e.ActionID] = true
+		}
+	}
+	return false
+}
+
 // Text is everything a user would read in the call: its text and the text in its blocks.
 func (c Call) Text() string { return c.Get("text") + "\n" + c.Blocks() }
 
@@ -302,6 +334,12 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	if s.hold(w, r, &c) {
 		return
 	}
+	if c.invalidBlocks() {
+		c.Status = http.StatusBadRequest // Slack answers 200 with ok:false; recorded as a failure
+		s.record(c)
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks"})
+		return
+	}
 	if f := s.takeFault(method); f != nil {
 		c.Status = f.status
 		s.record(c)
@@ -356,6 +394,13 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	c := readCall(r, "response_url")
 	if s.hold(w, r, &c) {
+		return
+	}
+	if c.invalidBlocks() {
+		c.Status = http.StatusBadRequest
+		s.record(c)
+		w.WriteHeader(c.Status)
+		io.WriteString(w, "invalid_blocks")
 		return
 	}
 	if f := s.takeFault("response_url"); f != nil {
