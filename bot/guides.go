@@ -137,6 +137,11 @@ func (b *Bot) onGuideAction(cb slack.InteractionCallback, act *slack.BlockAction
 	viewID, hash := cb.View.ID, cb.View.Hash
 	b.spawn("guide_step", rp, func(ctx context.Context) error {
 		if _, err := b.api.UpdateViewContext(ctx, view, "", hash, viewID); err != nil {
+			var se slack.SlackErrorResponse
+			if errors.As(err, &se) && se.Err == "hash_conflict" {
+				b.log.Debug("guide: a second click on the same step ignored")
+				return nil
+			}
 			return fmt.Errorf("views.update: %w", err)
 		}
 		if !step.Done() {
@@ -157,11 +162,16 @@ func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st 
 		c := feedback.Check{ID: id, Time: b.now(), Team: cb.Team.ID, Guide: res.Guide, Outcome: res.Outcome, Lang: res.Lang}
 		b.store.put("check", id, func(ctx context.Context) error { return b.rec.RecordCheck(ctx, c) })
 	}
-	t := target{Channel: st.Channel, EphemeralTo: cb.User.ID}
-	if st.Channel == "" {
-		t = target{Channel: cb.User.ID} // a DM with the user
+	msg := renderCheck(res, id, "", true)
+	if st.Channel != "" {
+		if _, err := b.post(ctx, target{Channel: st.Channel, EphemeralTo: cb.User.ID}, msg); err == nil {
+			return nil
+		} else {
+			// Not a channel krog may post in (it is not a member, say): the user's DM instead.
+			b.log.Info("guide result goes to a direct message", "err", err)
+		}
 	}
-	_, err := b.post(ctx, t, renderCheck(res, id, "", true))
+	_, err := b.post(ctx, target{Channel: cb.User.ID}, msg)
 	return err
 }
 

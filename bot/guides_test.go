@@ -200,3 +200,23 @@ func TestRelatedQuestionIsAsked(t *testing.T) {
 		t.Errorf("the related question %q was not asked:\n%s", q, got.Text())
 	}
 }
+
+// TestGuideResultFallsBackToDM runs a guide from a channel krog may not post in: the result goes
+// to the user's direct messages instead of being lost.
+func TestGuideResultFallsBackToDM(t *testing.T) {
+	w := start(t, options{rateLimit: -1})
+	w.slack.FailSlack("chat.postEphemeral", 1, "channel_not_found")
+	w.command(user, channel, "check by-product")
+	v := parseView(t, w.slack.WaitN(t, 1, "views.open")[0])
+	for n := 1; !strings.Contains(v.text(), "Likely a by-product"); n++ {
+		if n > 20 {
+			t.Fatal("the guide never ended")
+		}
+		w.clickInModal(user, v, "guide_answer", "yes")
+		v = parseView(t, w.slack.WaitN(t, n, "views.update")[n-1])
+	}
+	dm := w.slack.WaitN(t, 1, "chat.postMessage")[0]
+	if dm.Get("channel") != user || !strings.Contains(dm.Text(), "Likely a by-product") {
+		t.Errorf("result went to %q: %s", dm.Get("channel"), dm.Text())
+	}
+}

@@ -54,8 +54,13 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 		channel = cb.Container.ChannelID
 	}
 	t := target{ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeEphemeral}
-	if cb.ResponseURL == "" {
+	switch {
+	case cb.ResponseURL != "":
+	case channel != "":
 		t = target{Channel: channel, ThreadTS: cb.Container.ThreadTs, EphemeralTo: cb.User.ID}
+	default:
+		// A click inside a modal has no channel and no response_url: replies go to a direct message.
+		t = target{Channel: cb.User.ID}
 	}
 	st, have := b.answers.get(act.Value)
 	l := "en"

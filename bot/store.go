@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,8 +30,9 @@ type storeQueue struct {
 	stop    context.Context // cancelled when the queue must give up (shutdown budget spent)
 	cancel  context.CancelFunc
 	dropped atomic.Int64
-	closed  atomic.Bool
 	onDrop  func()
+	mu      sync.Mutex // guards closed against a put racing close
+	closed  bool
 }
 
 type storeJob struct {
@@ -47,7 +49,9 @@ func newStoreQueue(rec Recorder, log *slog.Logger, onDrop func()) *storeQueue {
 
 // put queues a write; it never blocks.
 func (q *storeQueue) put(what, id string, write func(ctx context.Context) error) {
-	if q.closed.Load() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
 		q.drop(what, id, errors.New("shutting down"))
 		return
 	}
@@ -105,10 +109,14 @@ func (q *storeQueue) do(j storeJob) {
 // close stops taking writes and waits until the queued ones are written or ctx is done; then the
 // rest are dropped (and counted).
 func (q *storeQueue) close(ctx context.Context) error {
-	if q.closed.Swap(true) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
 		return nil
 	}
+	q.closed = true
 	close(q.jobs)
+	q.mu.Unlock()
 	select {
 	case <-q.done:
 		return nil

@@ -124,17 +124,20 @@ func Fit(samples []Sample, lambda, minAnswered, minRejected, maxHighFalse float6
 	sort.Float64s(ps)
 	sort.Float64s(ns)
 	// LowAt: as high as keeps minAnswered of the positives answered …
-	low := math.Floor(ps[int(math.Floor((1-minAnswered)*float64(len(ps))))]*1000) / 1000
+	low := math.Floor(ps[clamp(int(math.Floor((1-minAnswered)*float64(len(ps)))), len(ps))]*1000) / 1000
 	// … but above the negative below which minRejected of them lie.
 	k := int(math.Ceil(minRejected * float64(len(ns))))
 	if k > 0 {
 		low = max(low, above(ns[min(k, len(ns))-1]))
 	}
 	// HighAt: above all but maxHighFalse of the negatives.
-	high := above(ns[len(ns)-int(math.Floor(maxHighFalse*float64(len(ns))))-1])
+	high := above(ns[clamp(len(ns)-int(math.Floor(maxHighFalse*float64(len(ns))))-1, len(ns))])
 	m.LowAt, m.HighAt = low, max(high, low)
 	return m, nil
 }
+
+// clamp keeps i a valid index of a slice of length n (n > 0).
+func clamp(i, n int) int { return max(0, min(i, n-1)) }
 
 // above is the smallest multiple of 0.001 greater than p.
 func above(p float64) float64 {

@@ -50,6 +50,18 @@ func (f Features) probability() float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
+// A question whose best document holds less than floorCoverage of it, or whose words are mostly
+// unknown to the corpus (more than ceilUnseen), gets none whatever the model says: the model was
+// fitted on questions of ordinary length and must not be trusted outside them (a long message of
+// chit-chat has many concepts, a long "length", and little else).
+const (
+	floorCoverage = 0.1
+	ceilUnseen    = 0.6
+	// maxLength caps the length feature at twelve concepts, the longest questions the model saw
+	// in numbers.
+	maxLength = 12
+)
+
 // materialCoverage is the share of a question its best document must hold for a material named
 // in it to lift the confidence to low.
 const materialCoverage = 0.5
@@ -61,6 +73,8 @@ const materialCoverage = 0.5
 // that the document deals with that material.
 func tier(p float64, f Features) Confidence {
 	switch {
+	case f.Coverage < floorCoverage || f.Unseen > ceilUnseen:
+		return None
 	case p >= HighAt:
 		return High
 	case p >= LowAt || f.Material == 1 && f.Unseen == 0 && f.Coverage >= materialCoverage:
@@ -137,7 +151,7 @@ func (ix *Index) features(p plan, hits []Hit) Features {
 	if len(hits) == 1 || f.Margin == 0 && hits[len(hits)-1].Section.Doc.ID == best.ID {
 		f.Margin = 1
 	}
-	f.Length = math.Log1p(float64(len(p.concepts)))
+	f.Length = math.Log1p(float64(min(len(p.concepts), maxLength)))
 	return f
 }
 

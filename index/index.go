@@ -64,6 +64,7 @@ type Index struct {
 	asked    map[string][]termSet // doc id/lang → terms of each of its "asked as" questions
 	head     map[string]termSet   // doc id/lang → terms of its title and tags
 	gloss    *glossMatcher
+	closed   sync.Once
 }
 
 // Build indexes every passage of the corpus in memory (scorch, BM25).
@@ -267,8 +268,13 @@ func terms(ts analysis.TokenStream) []string {
 	return out
 }
 
-// Close releases the index.
-func (ix *Index) Close() error { return ix.bi.Close() }
+// Close releases the index; closing it again does nothing (a reloaded index is closed by its
+// replacement's timer and perhaps at exit).
+func (ix *Index) Close() error {
+	var err error
+	ix.closed.Do(func() { err = ix.bi.Close() })
+	return err
+}
 
 // Len is the number of passages indexed.
 func (ix *Index) Len() int { return len(ix.sections) }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -326,12 +327,60 @@ func TestMaterialLiftsConfidence(t *testing.T) {
 		{Features{Material: 1, Coverage: 0.8, Unseen: 0.25}, None},
 		{Features{Material: 1, Coverage: 0.3}, None},
 		{Features{Coverage: 0.8}, None},
+		{Features{Material: 1, Coverage: 0.05}, None},
 	} {
 		if got := tier(low, tt.f); got != tt.want {
 			t.Errorf("tier(%.2f, %+v) = %s, want %s", low, tt.f, got, tt.want)
 		}
 	}
-	if got := tier(HighAt, Features{}); got != High {
+	if got := tier(HighAt, Features{Coverage: 0.8}); got != High {
 		t.Errorf("tier(HighAt) = %s, want high", got)
+	}
+	// The floors hold whatever the model says.
+	for _, f := range []Features{{Coverage: 0.05}, {Coverage: 0.8, Unseen: 0.7}} {
+		if got := tier(1, f); got != None {
+			t.Errorf("tier(1, %+v) = %s, want none", f, got)
+		}
+	}
+}
+
+// TestCloseTwice checks that closing an index twice is harmless: a reloaded index is closed by its
+// replacement's timer, and perhaps again when krog stops.
+func TestCloseTwice(t *testing.T) {
+	c, probs := knowledge.Load(knowledge.Embedded())
+	if err := probs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := Build(context.Background(), c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestLongOffTopicMessagesAreDeclined checks that length alone never makes an answer: a long
+// message of chit-chat and a long string of made-up words get none.
+func TestLongOffTopicMessagesAreDeclined(t *testing.T) {
+	idx := embedded(t)
+	var junk []string
+	for i := range 300 {
+		junk = append(junk, fmt.Sprintf("qz%cxv%cwe", 'a'+rune(i%26), 'a'+rune(i/26%26)))
+	}
+	for _, q := range []string{
+		"Hi all, quick update on the marketing offsite next month. We booked the venue in Bled, the agenda is in the shared drive, please add your sessions by Friday and tell Maja about dietary needs. We also need volunteers for the welcome dinner and the team photo. Thanks and see you there!",
+		strings.Join(junk, " "),
+	} {
+		res, err := idx.Search(context.Background(), Query{Text: q, Lang: "en", K: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Confidence != None {
+			t.Errorf("%.60q…: confidence %s (p %.2f, %+v)", q, res.Confidence, res.P, res.Features)
+		}
 	}
 }

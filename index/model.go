@@ -5,22 +5,22 @@ package index
 // The confidence model: a logistic regression over Features.Vector, fitted on 514 questions of the tuning part
 // of the realistic question set and the regression file (never on the held-out part).
 const (
-	modelBias = -16.2542
+	modelBias = -16.4683
 	// HighAt and LowAt are the probabilities from which an answer is high or low confidence.
-	HighAt = 0.720
-	LowAt  = 0.333
+	HighAt = 0.743
+	LowAt  = 0.334
 )
 
 var modelWeights = []float64{
-	2.8047,  // coverage
-	-0.1250, // domain
-	2.1858,  // anchored
-	-6.7849, // unseen
-	0.6391,  // key
-	3.1015,  // asked
-	-0.2122, // head
-	1.3411,  // top3
-	8.7685,  // score
-	0.9192,  // margin
-	4.6263,  // length
+	2.8244,  // coverage
+	-0.1562, // domain
+	2.1495,  // anchored
+	-6.9313, // unseen
+	0.6641,  // key
+	3.1513,  // asked
+	-0.1122, // head
+	1.2320,  // top3
+	8.7000,  // score
+	0.9307,  // margin
+	4.8094,  // length
 }

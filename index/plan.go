@@ -110,9 +110,12 @@ func (ix *Index) plan(text, qlang string) plan {
 				}
 			}
 		}
-		for l, span := range m.spans {
-			c.weight *= focus.weight(toks[l][span[0]].start)
-			break
+		// The focus weight of where the term stands in the question's own language (the spans of
+		// the two analyses point at the same words).
+		if span, ok := m.spans[base]; ok {
+			c.weight *= focus.weight(toks[base][span[0]].start)
+		} else if span, ok := m.spans[other]; ok {
+			c.weight *= focus.weight(toks[other][span[0]].start)
 		}
 		p.concepts = append(p.concepts, c)
 	}

@@ -176,6 +176,15 @@ func ParseGuide(p string, data []byte, c *Corpus) (*Guide, Problems) {
 		return nil, Problems{{Path: p, Line: 1, Msg: fmt.Sprintf("not a valid guide: %v", err)}}
 	}
 	g.Path = p
+	// An empty list item ("-" alone) decodes to nothing: report it rather than trip over it.
+	if slices.Contains(g.Questions, nil) || slices.Contains(g.Outcomes, nil) {
+		return nil, Problems{{Path: p, Line: 1, Msg: "a question or outcome is an empty list item"}}
+	}
+	for _, q := range g.Questions {
+		if slices.Contains(q.Options, nil) {
+			return nil, Problems{{Path: p, Line: 1, Msg: fmt.Sprintf("question %s has an empty option", q.ID)}}
+		}
+	}
 	if base := strings.TrimSuffix(path.Base(p), ".yaml"); g.ID != base {
 		bad("id %q does not match the file name %s", g.ID, path.Base(p))
 	}
@@ -284,9 +293,13 @@ func ParseGuide(p string, data []byte, c *Corpus) (*Guide, Problems) {
 		delete(onPath, id)
 	}
 	walk(g.Start, map[string]bool{})
-	for _, o := range g.Outcomes {
-		if reached[o.ID] && o.IfUnknown != "" {
-			reached[o.IfUnknown] = true
+	for changed := true; changed; { // if_unknown may chain: repeat until nothing new is reached
+		changed = false
+		for _, o := range g.Outcomes {
+			if reached[o.ID] && o.IfUnknown != "" && !reached[o.IfUnknown] {
+				reached[o.IfUnknown] = true
+				changed = true
+			}
 		}
 	}
 	for _, q := range g.Questions {

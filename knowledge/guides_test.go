@@ -63,6 +63,9 @@ func TestGuideLint(t *testing.T) {
 		"no sources":         {"    sources: [{title: Act, url: \"https://eur-lex.europa.eu/\"}]\n  - id: o-unknown", "    sources: []\n  - id: o-unknown", "outcome o-no has no sources"},
 		"reason in one lang": {`reason: {sl: Da., en: Yes.}`, `reason: {sl: Da.}`, "reason in one language only"},
 		"unknown field":      {`updated: 2026-12-03`, `updated: 2026-12-03` + "\nauthor: x", "not a valid guide"},
+		"empty question":     {"questions:\n", "questions:\n  -\n", "empty list item"},
+		"empty outcome":      {"outcomes:\n", "outcomes:\n  -\n", "empty list item"},
+		"empty option":       {"    options:\n      - {id: \"yes\", next: q2,", "    options:\n      -\n      - {id: \"yes\", next: q2,", "has an empty option"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			src := strings.Replace(goodGuide, tt.old, tt.new, 1)

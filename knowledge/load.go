@@ -479,9 +479,12 @@ const glossaryHeader = "sl\ten\tacronyms\tdefinition_sl\tdefinition_en"
 func loadGlossary(fsys fs.FS) (*Glossary, Problems) {
 	const p = "glossary.tsv"
 	g := &Glossary{}
-	data, err := fs.ReadFile(fsys, p)
-	if err != nil {
+	if _, err := fs.Stat(fsys, p); err != nil {
 		return g, Problems{{Path: p, Line: 1, Warning: true, Msg: "no glossary: /krog define and cross-language search need it"}}
+	}
+	data, prob := readFile(fsys, p)
+	if prob != nil {
+		return g, Problems{*prob}
 	}
 	g, probs := ParseGlossary(p, data)
 	return g, probs
@@ -521,6 +524,9 @@ func ParseGlossary(p string, data []byte) (*Glossary, Problems) {
 			probs = append(probs, Problem{Path: p, Line: n, Warning: true, Msg: fmt.Sprintf("%q has no definition in both languages", t.SL[0])})
 		}
 		g.Terms = append(g.Terms, t)
+	}
+	if err := sc.Err(); err != nil {
+		probs = append(probs, Problem{Path: p, Line: n + 1, Msg: fmt.Sprintf("cannot read on: %v", err)})
 	}
 	return g, probs
 }

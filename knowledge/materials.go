@@ -77,6 +77,9 @@ func ParseMaterials(p string, data []byte) ([]*Term, Problems) {
 		}
 		out = append(out, t)
 	}
+	if err := sc.Err(); err != nil {
+		probs = append(probs, Problem{Path: p, Line: n + 1, Msg: fmt.Sprintf("cannot read on: %v", err)})
+	}
 	return out, probs
 }
 

@@ -71,22 +71,22 @@ func cmdEval(e *env, args []string) error {
 			if p == "tuning" {
 				tuning = append(tuning, sel...)
 			}
-			if *part == "all" || *part == p {
-				r := newReport(s.name+" ("+p+")", sel, nil)
-				r.heldOut = p == "held-out"
-				reports = append(reports, r)
-			}
+			r := newReport(s.name+" ("+p+")", sel, nil)
+			r.heldOut = p == "held-out"
+			r.hidden = *part != "all" && *part != p // still gated, not shown
+			reports = append(reports, r)
 		}
 	}
 	if *fit != "" {
 		return writeFit(e, *fit, tuning)
 	}
+	shown := slices.DeleteFunc(slices.Clone(reports), func(r report) bool { return r.hidden })
 	if *asJSON {
-		if err := writeJSON(e.stdout, map[string]any{"reports": reports}); err != nil {
+		if err := writeJSON(e.stdout, map[string]any{"reports": shown}); err != nil {
 			return err
 		}
 	} else {
-		for _, r := range reports {
+		for _, r := range shown {
 			printEvalReport(e.stdout, r)
 		}
 	}
@@ -159,6 +159,7 @@ type report struct {
 	misses     []eval.Result
 	heldOut    bool // the held-out part of a realistic set: what --min-ok and --min-rejected judge
 	regression bool // a regression file: what --min-hit judges
+	hidden     bool // not asked for by --part: gated, not printed
 }
 
 func newReport(name string, results []eval.Result, lat []float64) report {
@@ -202,8 +203,20 @@ func printEvalReport(w io.Writer, r report) {
 	fmt.Fprintf(w, "  language detection %.3f   latency p50 %.3f ms, p95 %.3f ms\n\n", r.Summary.Detect, r.Summary.P50MS, r.Summary.P95MS)
 }
 
-// gates checks the held-out figures and the regression file against the flags' minimums.
+// gates checks the held-out figures and the regression file against the flags' minimums; a gate
+// with nothing to judge is an error, never a pass.
 func gates(reports []report, minOK, minRej, minHit float64) error {
+	var held, reg bool
+	for _, r := range reports {
+		held = held || r.heldOut && r.Summary.Questions > 0
+		reg = reg || r.regression && r.Summary.Questions > 0
+	}
+	if (minOK > 0 || minRej > 0) && !held {
+		return fmt.Errorf("--min-ok and --min-rejected judge the held-out part of a realistic question set, and there is none")
+	}
+	if minHit > 0 && !reg {
+		return fmt.Errorf("--min-hit judges a regression question file, and there is none")
+	}
 	for _, r := range reports {
 		held, reg := r.heldOut, r.regression
 		for _, l := range slices.Sorted(maps.Keys(r.Summary.ByLang)) {
@@ -215,7 +228,7 @@ func gates(reports []report, minOK, minRej, minHit float64) error {
 				return fmt.Errorf("regression ok@3 for %s is %.3f, below --min-hit %.3f", l, f.OK3, minHit)
 			}
 		}
-		if held && minRej > 0 && r.Summary.All.Rejected < minRej {
+		if held && minRej > 0 && r.Summary.All.Unanswerable > 0 && r.Summary.All.Rejected < minRej {
 			return fmt.Errorf("held-out unanswerable declined %.3f, below --min-rejected %.3f", r.Summary.All.Rejected, minRej)
 		}
 	}

@@ -6,11 +6,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -49,10 +47,18 @@ func (r *reloader) loadedAt() time.Time {
 	return r.loaded
 }
 
-// reload loads the directory once; it reports whether the index was replaced.
-func (r *reloader) reload(ctx context.Context, why string) bool {
+// reload loads the directory once; it reports whether the index was replaced. A panic while
+// loading (a bug, or a file nobody foresaw) keeps the working index, like a lint error.
+func (r *reloader) reload(ctx context.Context, why string) (swapped bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("knowledge not reloaded: panic", "panic", fmt.Sprint(p))
+			r.m.Reload("build_failed")
+			swapped = false
+		}
+	}()
 	c, probs := knowledge.Load(os.DirFS(r.dir))
 	if probs.Errors() > 0 {
 		var lines []string
@@ -88,8 +94,8 @@ func (r *reloader) reload(ctx context.Context, why string) bool {
 	return true
 }
 
-// watch reloads on changes under the directory and on SIGHUP until ctx is done.
-func (r *reloader) watch(ctx context.Context) error {
+// watch reloads on changes under the directory and on hup (SIGHUP) until ctx is done.
+func (r *reloader) watch(ctx context.Context, hup <-chan os.Signal) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", r.dir, err)
@@ -106,9 +112,6 @@ func (r *reloader) watch(ctx context.Context) error {
 		})
 	}
 	add()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	var timer *time.Timer
 	fire := make(chan struct{}, 1)
 	for {

@@ -8,10 +8,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/krog-advisor/krog/answer"
@@ -206,6 +209,11 @@ const defaultMemoryLimit = 512 << 20
 // finish within the shutdown budget (KROG_SHUTDOWN_TIMEOUT); what cannot finish gets an apology.
 func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	log := newLogger(e.stderr, c.logLevel)
+	// SIGHUP reloads the knowledge; caught from the start, so that it never ends the process (Go's
+	// default), with or without a directory to reload.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if e.getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
@@ -257,7 +265,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	if err != nil {
 		return err
 	}
-	defer idx.Close()
+	defer idx.Close() // Close is idempotent: the reloader may have closed it already
 	kc := idx.Corpus()
 	m.Knowledge(kc.Version, len(kc.Docs), idx.Len(), time.Since(began), time.Now())
 	acfg, err := llmConfig(e, noLLM)
@@ -266,6 +274,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	}
 	acfg.Logger = log
 	svc := answer.New(idx, acfg)
+	defer func() { svc.Index().Close() }() // the index answering at exit; replaced ones close on their timers
 	b, err := bot.New(bot.Config{
 		Service: svc, Feedback: store, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
 		SigningSecret: c.secret, RateLimit: rateLimit(c.rateLimit), LogQuestions: c.logQuestions, StoreQuestions: c.storeQuestions,
@@ -287,13 +296,29 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 			}
 		}
 	}
-	if c.knowledge != "" {
-		go func() {
-			if err := rl.watch(e.ctx); err != nil {
-				log.Error("knowledge reload off", "err", err)
+	go func() {
+		if c.knowledge == "" {
+			for {
+				select {
+				case <-e.ctx.Done():
+					return
+				case <-hup:
+					log.Info("SIGHUP: the embedded knowledge has nothing to reload")
+				}
 			}
-		}()
-	}
+		}
+		if err := rl.watch(e.ctx, hup); err != nil {
+			log.Error("watching the knowledge directory is off; SIGHUP still reloads", "err", err)
+			for {
+				select {
+				case <-e.ctx.Done():
+					return
+				case <-hup:
+					rl.reload(e.ctx, "SIGHUP")
+				}
+			}
+		}
+	}()
 	var h http.Handler = serveMux(b.Handler(), m, svc, rl.loadedAt)
 	handler.Store(&h)
 	// Building the index leaves much garbage behind; hand it back now rather than idle on it.
