@@ -193,6 +193,7 @@ func New(cfg Config) (*Bot, error) {
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
+	b.log = slog.New(redactingHandler{b.log.Handler()})
 	if b.now == nil {
 		b.now = time.Now
 	}

@@ -1,7 +1,9 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -49,5 +51,28 @@ func TestPanicMidStreamLeavesNoGoroutine(t *testing.T) {
 	w.settle()
 	if after := streamers(); after > before {
 		t.Errorf("%d streamer goroutines left running after the panic (%d before)", after, before)
+	}
+}
+
+// TestLoggedErrorsCarryNoURL sends a command whose response_url cannot be reached and checks that
+// the errors in the log name its host only: a response_url is a credential for half an hour, and
+// the HTTP client's errors quote it whole.
+func TestLoggedErrorsCarryNoURL(t *testing.T) {
+	var log bytes.Buffer
+	w := start(t, options{log: &log})
+	const secret = "/commands/T0KROG/1234/s3cr3tTok3n"
+	form := url.Values{
+		"team_id": {fakeslack.Team}, "channel_id": {channel}, "user_id": {user}, "command": {"/krog"},
+		"text": {"What is industrial symbiosis?"}, "response_url": {"http://127.0.0.1:1" + secret}, "trigger_id": {"t"},
+	}
+	if resp := w.postSigned("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode())); resp.StatusCode != 200 {
+		t.Fatalf("HTTP %d", resp.StatusCode)
+	}
+	w.settle() // the answer and the apology both fail to arrive, and are logged
+	if !strings.Contains(log.String(), "127.0.0.1:1") {
+		t.Fatalf("no delivery error logged:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), "s3cr3tTok3n") {
+		t.Errorf("the log quotes the response_url:\n%s", log.String())
 	}
 }

@@ -186,3 +186,20 @@ func TestFitNeedsBothClasses(t *testing.T) {
 		t.Error("fit with one class: want an error")
 	}
 }
+
+// TestNewDocumentsAreAsked checks that each document added with the knowledge base's part 3 is
+// labelled by at least two questions of the realistic set.
+func TestNewDocumentsAreAsked(t *testing.T) {
+	n := map[string]int{}
+	for _, q := range realQuestions(t) {
+		for id := range q.Docs {
+			n[id]++
+		}
+	}
+	for _, id := range []string{"batteries-regulation", "packaging-epr-slovenia", "reuse-centres", "construction-waste-slovenia",
+		"green-claims", "recycled-content-proof", "guarantee-second-hand", "food-business-waste", "sector-paper-cardboard", "cases-slovenia-sme"} {
+		if n[id] < 2 {
+			t.Errorf("%s is labelled by %d questions, want at least 2", id, n[id])
+		}
+	}
+}

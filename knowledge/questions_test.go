@@ -125,3 +125,32 @@ func TestEmbeddedMaterials(t *testing.T) {
 	}
 	t.Logf("%d materials, %d with a List of Waste code", n, coded)
 }
+
+// TestAuditCorrectionsHold guards the errors the 2026-12 audits found: none may come back, in
+// either language (knowledge part 3, corrections).
+func TestAuditCorrectionsHold(t *testing.T) {
+	c, probs := Load(Embedded())
+	if err := probs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	wrong := []string{
+		"19 July 2024", "19. julija 2024", // ESPR entered into force on 18 July 2024
+		"priglasitev", "priglasit", // waste shipments: prijava
+		"Dovoljevanje", "občutljiva embalaža", " z 47", "EFTE",
+		"2026/470", // the Omnibus act number could not be confirmed on EUR-Lex
+	}
+	for _, d := range c.Docs {
+		text := d.Title + "\n" + d.Summary + "\n" + strings.Join(d.Questions, "\n")
+		for _, s := range d.Sections {
+			text += "\n" + s.Heading + "\n" + s.Text
+		}
+		for _, w := range wrong {
+			if strings.Contains(text, w) {
+				t.Errorf("%s contains %q, which the audit corrected", d.Path, w)
+			}
+		}
+		if strings.Contains(text, "SIJ Acroni") && (strings.Contains(text, "2011–2017") || strings.Contains(text, "2011-2017")) {
+			t.Errorf("%s credits SIJ Acroni for 2011–2017 (it was Harsco Minerali until August 2018)", d.Path)
+		}
+	}
+}

@@ -280,3 +280,16 @@ func TestEvalMinHit(t *testing.T) {
 		t.Errorf("malformed question file: exit %d, stderr %s", code, errOut)
 	}
 }
+
+// TestUsageErrorsLeaveStdoutAlone checks that a mistake in how krog was called is one line on
+// stderr, with nothing on stdout for a program that reads --json there; -h still prints the help.
+func TestUsageErrorsLeaveStdoutAlone(t *testing.T) {
+	out, errOut, code := krog(t, nil, "ask", "--json", "--bogus", "Kaj je PRO?")
+	if code != 2 || out != "" || !strings.Contains(errOut, "-bogus") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, _, code = krog(t, nil, "ask", "-h")
+	if code != 0 || !strings.Contains(out, "Usage: krog ask") {
+		t.Errorf("-h: exit %d, stdout %q", code, out)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/krog-advisor/krog/index"
 	"github.com/krog-advisor/krog/knowledge"
@@ -131,23 +132,32 @@ func (e silentError) Error() string { return e.msg }
 func newFlags(e *env, name, args, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	// The flag package calls Usage on every parse error too; the help goes to stdout only when it
+	// was asked for (parse), and a mistake is one line on stderr (exitCode).
+	fs.Usage = func() {}
+	helps.Store(fs, func() {
 		fmt.Fprintf(e.stdout, "Usage: krog %s %s\n\n%s\n\nFlags:\n", name, args, about)
 		fs.SetOutput(e.stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
-	}
+	})
 	return fs
 }
+
+// helps holds each flag set's help until it is parsed (*flag.FlagSet → func()).
+var helps sync.Map
 
 // parse parses flags anywhere among the arguments ("krog ask Kaj je PRO? --json") and returns
 // the rest.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	help, _ := helps.LoadAndDelete(fs)
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				if h, ok := help.(func()); ok {
+					h()
+				}
 				return nil, err
 			}
 			return nil, &usageError{msg: err.Error(), hint: fmt.Sprintf("Run `krog %s -h` for its flags.", fs.Name())}
