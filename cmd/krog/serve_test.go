@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -458,5 +459,41 @@ func TestServeReloadsKnowledge(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+}
+
+// TestServeClosesItsListenerOnErrors stops krog serve on two error paths after it began listening —
+// a knowledge directory with errors, and a bot token Slack refuses — and checks each time that the
+// port is free again.
+func TestServeClosesItsListenerOnErrors(t *testing.T) {
+	broken := t.TempDir()
+	copyDir(t, testKnowledge, broken)
+	if err := os.WriteFile(filepath.Join(broken, "docs", "en", "by-product.md"), []byte("no front matter\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, extra := range map[string]map[string]string{
+		"broken knowledge": {"KROG_KNOWLEDGE": broken},
+		"refused token":    {"SLACK_BOT_TOKEN": "xoxb-revoked"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fake := fakeslack.New(t)
+			fake.FailSlack("auth.test", 1, "invalid_auth")
+			vars := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s3cret", "SLACK_API_URL": fake.APIURL(),
+				"KROG_HTTP_ADDR": "127.0.0.1:0", "KROG_DB": filepath.Join(t.TempDir(), "krog.db"), "KROG_LLM": "off"}
+			for k, v := range extra {
+				vars[k] = v
+			}
+			logs := newLogBuffer()
+			err := run(context.Background(), []string{"serve", "--env-file", ""}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, logs)
+			if err == nil {
+				t.Fatal("serve returned no error")
+			}
+			addr := logs.waitFor(t, "listening")["addr"].(string)
+			ln, lerr := net.Listen("tcp", addr)
+			if lerr != nil {
+				t.Fatalf("after %v the port %s is still taken: %v", err, addr, lerr)
+			}
+			ln.Close()
+		})
 	}
 }
