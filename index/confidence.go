@@ -162,19 +162,7 @@ func (ix *Index) holds(c concept, set termSet, l string, docs ...string) bool {
 		return true
 	}
 	st := ix.langs[l]
-	for _, seq := range c.forms[l] {
-		ok := len(seq) > 0
-		for _, t := range seq {
-			if !st.has(set, t) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.forms[l], func(seq []string) bool { return st.holdsAll(set, seq) })
 }
 
 // coverage is the weighted share of the question's concepts that a passage or document of
@@ -195,14 +183,7 @@ func (ix *Index) coverage(p plan, set termSet, l string, docs ...string) (float6
 			continue
 		}
 		for i, seq := range c.forms[l] {
-			ok := len(seq) > 0
-			for _, t := range seq {
-				if !st.has(set, t) {
-					ok = false
-					break
-				}
-			}
-			if ok {
+			if st.holdsAll(set, seq) {
 				w := cw
 				if c.fixed > 0 && i >= c.fixed && l == p.base {
 					w /= 2

@@ -87,6 +87,19 @@ func (st *stats) has(set termSet, t string) bool {
 	return found
 }
 
+// holdsAll reports whether set holds every term of a non-empty sequence.
+func (st *stats) holdsAll(set termSet, seq []string) bool {
+	if len(seq) == 0 {
+		return false
+	}
+	for _, t := range seq {
+		if !st.has(set, t) {
+			return false
+		}
+	}
+	return true
+}
+
 // dfOf is the number of passages holding term t.
 func (st *stats) dfOf(t string) int {
 	if id, ok := st.ids[t]; ok {

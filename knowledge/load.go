@@ -494,7 +494,26 @@ func loadGlossary(fsys fs.FS) (*Glossary, Problems) {
 // "sl, en, acronyms, definition_sl, definition_en"; alternatives inside a cell are separated by " | ".
 func ParseGlossary(p string, data []byte) (*Glossary, Problems) {
 	g := &Glossary{}
+	probs := scanTSV(p, data, glossaryHeader, func(n int, cols []string) *Problem {
+		t := &Term{SL: alts(cols[0]), EN: alts(cols[1]), Acronyms: alts(cols[2]), DefSL: strings.TrimSpace(cols[3]), DefEN: strings.TrimSpace(cols[4]), Line: n}
+		if len(t.SL) == 0 || len(t.EN) == 0 {
+			return &Problem{Path: p, Line: n, Msg: "needs both a Slovene and an English term"}
+		}
+		g.Terms = append(g.Terms, t)
+		if t.DefSL == "" || t.DefEN == "" {
+			return &Problem{Path: p, Line: n, Warning: true, Msg: fmt.Sprintf("%q has no definition in both languages", t.SL[0])}
+		}
+		return nil
+	})
+	return g, probs
+}
+
+// scanTSV reads a tab-separated file whose first line is header: every other line that is not
+// blank or a # comment must have as many columns as the header, and goes to row with its line
+// number; row's problem, if any, is kept.
+func scanTSV(p string, data []byte, header string, row func(n int, cols []string) *Problem) Problems {
 	var probs Problems
+	want := strings.Count(header, "\t") + 1
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	n := 0
@@ -502,8 +521,8 @@ func ParseGlossary(p string, data []byte) (*Glossary, Problems) {
 		n++
 		line := strings.TrimRight(sc.Text(), "\r")
 		if n == 1 {
-			if strings.TrimPrefix(line, "\ufeff") != glossaryHeader {
-				probs = append(probs, Problem{Path: p, Line: 1, Msg: "first line must be the header: " + strings.ReplaceAll(glossaryHeader, "\t", "<TAB>")})
+			if strings.TrimPrefix(line, "\ufeff") != header {
+				probs = append(probs, Problem{Path: p, Line: 1, Msg: "first line must be the header: " + strings.ReplaceAll(header, "\t", "<TAB>")})
 			}
 			continue
 		}
@@ -511,24 +530,18 @@ func ParseGlossary(p string, data []byte) (*Glossary, Problems) {
 			continue
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) != 5 {
-			probs = append(probs, Problem{Path: p, Line: n, Msg: fmt.Sprintf("has %d columns, want 5 (sl, en, acronyms, definition_sl, definition_en)", len(cols))})
+		if len(cols) != want {
+			probs = append(probs, Problem{Path: p, Line: n, Msg: fmt.Sprintf("has %d columns, want %d (%s)", len(cols), want, strings.ReplaceAll(header, "\t", ", "))})
 			continue
 		}
-		t := &Term{SL: alts(cols[0]), EN: alts(cols[1]), Acronyms: alts(cols[2]), DefSL: strings.TrimSpace(cols[3]), DefEN: strings.TrimSpace(cols[4]), Line: n}
-		if len(t.SL) == 0 || len(t.EN) == 0 {
-			probs = append(probs, Problem{Path: p, Line: n, Msg: "needs both a Slovene and an English term"})
-			continue
+		if prob := row(n, cols); prob != nil {
+			probs = append(probs, *prob)
 		}
-		if t.DefSL == "" || t.DefEN == "" {
-			probs = append(probs, Problem{Path: p, Line: n, Warning: true, Msg: fmt.Sprintf("%q has no definition in both languages", t.SL[0])})
-		}
-		g.Terms = append(g.Terms, t)
 	}
 	if err := sc.Err(); err != nil {
 		probs = append(probs, Problem{Path: p, Line: n + 1, Msg: fmt.Sprintf("cannot read on: %v", err)})
 	}
-	return g, probs
+	return probs
 }
 
 func alts(cell string) []string {

@@ -1,8 +1,6 @@
 package knowledge
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -38,27 +36,7 @@ func loadMaterials(fsys fs.FS) ([]*Term, Problems) {
 // by spaces.
 func ParseMaterials(p string, data []byte) ([]*Term, Problems) {
 	var out []*Term
-	var probs Problems
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimRight(sc.Text(), "\r")
-		if n == 1 {
-			if strings.TrimPrefix(line, "\ufeff") != materialsHeader {
-				probs = append(probs, Problem{Path: p, Line: 1, Msg: "first line must be the header: " + strings.ReplaceAll(materialsHeader, "\t", "<TAB>")})
-			}
-			continue
-		}
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		cols := strings.Split(line, "\t")
-		if len(cols) != 7 {
-			probs = append(probs, Problem{Path: p, Line: n, Msg: fmt.Sprintf("has %d columns, want 7 (%s)", len(cols), strings.ReplaceAll(materialsHeader, "\t", ", "))})
-			continue
-		}
+	probs := scanTSV(p, data, materialsHeader, func(n int, cols []string) *Problem {
 		t := &Term{
 			SL: alts(cols[0]), EN: alts(cols[1]), Aliases: alts(cols[2]), Docs: strings.Fields(cols[3]),
 			ReuseSL: strings.TrimSpace(cols[4]), ReuseEN: strings.TrimSpace(cols[5]), Code: strings.TrimSpace(cols[6]),
@@ -66,20 +44,15 @@ func ParseMaterials(p string, data []byte) ([]*Term, Problems) {
 		}
 		switch {
 		case len(t.SL) == 0 || len(t.EN) == 0:
-			probs = append(probs, Problem{Path: p, Line: n, Msg: "needs both a Slovene and an English name"})
-			continue
+			return &Problem{Path: p, Line: n, Msg: "needs both a Slovene and an English name"}
 		case len(t.Docs) == 0:
-			probs = append(probs, Problem{Path: p, Line: n, Msg: fmt.Sprintf("%q names no document", t.SL[0])})
-			continue
+			return &Problem{Path: p, Line: n, Msg: fmt.Sprintf("%q names no document", t.SL[0])}
 		case t.Code != "" && !wasteCode.MatchString(t.Code):
-			probs = append(probs, Problem{Path: p, Line: n, Msg: fmt.Sprintf("%q: waste code %q must be six digits in pairs, e.g. 03 01 05 (with * if hazardous)", t.SL[0], t.Code)})
-			continue
+			return &Problem{Path: p, Line: n, Msg: fmt.Sprintf("%q: waste code %q must be six digits in pairs, e.g. 03 01 05 (with * if hazardous)", t.SL[0], t.Code)}
 		}
 		out = append(out, t)
-	}
-	if err := sc.Err(); err != nil {
-		probs = append(probs, Problem{Path: p, Line: n + 1, Msg: fmt.Sprintf("cannot read on: %v", err)})
-	}
+		return nil
+	})
 	return out, probs
 }
 

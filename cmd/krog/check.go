@@ -39,12 +39,8 @@ func cmdCheck(e *env, args []string) error {
 	if err := checkLang(lang); err != nil {
 		return err
 	}
-	fsys, _, err := corpusFS(*dir)
+	c, err := e.corpus(*dir)
 	if err != nil {
-		return err
-	}
-	c, probs := knowledge.Load(fsys)
-	if err := probs.Err(); err != nil {
 		return err
 	}
 	if len(rest) == 0 {

@@ -188,15 +188,25 @@ func corpusFS(dir string) (fs.FS, string, error) {
 	return os.DirFS(dir), dir, nil
 }
 
-// load reads and checks the corpus and builds the index. Errors in the corpus stop krog with
-// lint-style messages; warnings do not.
-func (e *env) load(dir string) (*index.Index, error) {
+// corpus reads and checks the knowledge base (a directory, or the embedded one); errors stop krog
+// with lint-style messages, warnings do not.
+func (e *env) corpus(dir string) (*knowledge.Corpus, error) {
 	fsys, _, err := corpusFS(dir)
 	if err != nil {
 		return nil, err
 	}
 	c, probs := knowledge.Load(fsys)
 	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// load reads and checks the corpus and builds the index. Errors in the corpus stop krog with
+// lint-style messages; warnings do not.
+func (e *env) load(dir string) (*index.Index, error) {
+	c, err := e.corpus(dir)
+	if err != nil {
 		return nil, err
 	}
 	idx, err := index.Build(e.ctx, c, index.Options{})

@@ -104,12 +104,8 @@ func cmdExport(e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	fsys, _, err := corpusFS(*dir)
+	c, err := e.corpus(*dir)
 	if err != nil {
-		return err
-	}
-	c, probs := knowledge.Load(fsys)
-	if err := probs.Err(); err != nil {
 		return err
 	}
 	enc := json.NewEncoder(e.stdout)
