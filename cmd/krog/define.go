@@ -45,7 +45,7 @@ func cmdDefine(e *env, args []string) error {
 	defer idx.Close()
 	t, close := idx.Define(q)
 	if t == nil {
-		l := string(lang.Detect(q))
+		l := string(lang.Resolve(lang.Unknown, q, "", lang.EN))
 		fmt.Fprintf(e.stdout, "%s %q.\n", answer.T(l, "define_none"), q)
 		if len(close) > 0 {
 			fmt.Fprintln(e.stdout, answer.T(l, "define_close"))
@@ -113,12 +113,8 @@ func cmdAnalyze(e *env, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	if *l == "" {
-		*l = string(lang.Detect(text))
-		if *l == "" {
-			*l = "sl"
-		}
-	}
+	// Analysis needs a language: the text's own, else Slovene (the analyzer krog wrote itself).
+	*l = string(lang.Resolve(lang.Lang(*l), text, "", lang.SL))
 	toks := idx.Analyze(*l, text)
 	if *asJSON {
 		if toks == nil {

@@ -65,10 +65,8 @@ func cmdSearch(e *env, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	ql := *l
-	if ql == "" {
-		ql = string(lang.Detect(q))
-	}
+	// Search has no answer language: the question's own, or none (both languages alike).
+	ql := string(lang.Resolve(lang.Lang(*l), q, "", lang.Unknown))
 	res, err := idx.Search(e.ctx, index.Query{Text: q, Lang: ql, K: *k})
 	if err != nil {
 		return err
