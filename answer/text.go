@@ -8,6 +8,7 @@ var messages = map[string]map[string]string{
 	"not_found":        {"en": "I have no guidance on that in my knowledge base, and I would rather not guess.", "sl": "O tem v svoji zbirki znanja nimam smernic in raje ne ugibam."},
 	"not_found_covers": {"en": "I know about circular-economy strategy, EU and Slovene waste and product law, industrial symbiosis in practice, barriers, cases, funding and sectors.", "sl": "Poznam strategije krožnega gospodarstva, evropsko in slovensko zakonodajo o odpadkih in izdelkih, industrijsko simbiozo v praksi, ovire, primere, financiranje in sektorje."},
 	"low":              {"en": "I am not sure this answers exactly what you asked. The closest guidance I have:", "sl": "Nisem prepričan, da to odgovarja natanko na vaše vprašanje. Najbližje smernice, ki jih imam:"},
+	"check":            {"en": "Check it step by step", "sl": "Preveri korak za korakom"},
 	"related":          {"en": "Related questions", "sl": "Sorodna vprašanja"},
 	"not_found_close":  {"en": "Closest topics I do cover:", "sl": "Najbližje teme, ki jih pokrivam:"},
 	"not_found_browse": {"en": "Browse the topics with `krog topics` (in Slack: `/krog topics`).", "sl": "Teme si oglejte s `krog topics` (v Slacku: `/krog topics`)."},

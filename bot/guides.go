@@ -53,15 +53,8 @@ func (b *Bot) guides() []*knowledge.Guide { return b.svc.Corpus().Guides }
 
 func (b *Bot) guideByID(id string) *knowledge.Guide { return b.svc.Corpus().Guide(id) }
 
-// guideFor is the guide whose first document is doc, for "Check it step by step" under an answer.
-func (b *Bot) guideFor(doc string) *knowledge.Guide {
-	for _, g := range b.guides() {
-		if len(g.Docs) > 0 && g.Docs[0] == doc {
-			return g
-		}
-	}
-	return nil
-}
+// guideFor is the guide to offer under an answer from document doc.
+func (b *Bot) guideFor(doc string) *knowledge.Guide { return b.svc.Corpus().GuideFor(doc) }
 
 // onCheckCommand is /krog check [guide]: the list of guides, or the guide in a modal.
 func (b *Bot) onCheckCommand(cmd slack.SlashCommand, word, rest string, t target) {

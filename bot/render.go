@@ -148,7 +148,7 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 			btns = append(btns, button(actMore, v.ID, say(l, "btn_more")))
 		}
 		if v.Guide != "" {
-			btns = append(btns, button(actGuideStart, v.Guide, say(l, "btn_check")))
+			btns = append(btns, button(actGuideStart, v.Guide, say(l, "check")))
 		}
 		blocks = append(blocks, slack.NewActionBlock(blockAnswer, btns...))
 		if len(rep.Related) > 0 && v.Offset == 0 {

@@ -14,7 +14,6 @@ var slackText = map[string]map[string]string{
 	"btn_start":         {"en": "Start", "sl": "Začni"},
 	"btn_back":          {"en": "Back", "sl": "Nazaj"},
 	"btn_record":        {"en": "Download record", "sl": "Prenesi zapis"},
-	"btn_check":         {"en": "Check it step by step", "sl": "Preveri korak za korakom"},
 	"guides_title":      {"en": "Step-by-step checks", "sl": "Preverjanja korak za korakom"},
 	"guides_hint":       {"en": "Or type /krog check <guide>, e.g. /krog check by-product. Guidance, not legal advice.", "sl": "Ali vpišite /krog preveri <vodič>, npr. /krog preveri by-product. Smernice, ne pravni nasvet."},
 	"guide_modal":       {"en": "krog check", "sl": "krog preverjanje"},

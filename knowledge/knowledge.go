@@ -89,6 +89,17 @@ func (c *Corpus) Guide(id string) *Guide {
 	return nil
 }
 
+// GuideFor is the guide that rests first on document doc ("Check it step by step" under an answer
+// from it), or nil.
+func (c *Corpus) GuideFor(doc string) *Guide {
+	for _, g := range c.Guides {
+		if len(g.Docs) > 0 && g.Docs[0] == doc {
+			return g
+		}
+	}
+	return nil
+}
+
 // Sections returns every passage of the corpus in a stable order.
 func (c *Corpus) Sections() []*Section {
 	var out []*Section

@@ -81,6 +81,9 @@ func cmdAsk(e *env, args []string) error {
 	}
 	// The text streamed is the answer's, unless something went wrong: then print it whole.
 	printReply(e.stdout, rep, isTerminal(e.stdout) && e.getenv("NO_COLOR") == "", streamed && shown.String() == rep.LLMText)
+	if g := idx.Corpus().GuideFor(rep.DocID); g != nil && rep.Found {
+		fmt.Fprintf(e.stdout, "\n%s: krog check %s --lang %s\n", answer.T(rep.Lang, "check"), g.ID, rep.Lang)
+	}
 	return nil
 }
 
