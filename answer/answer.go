@@ -1,6 +1,6 @@
 // Package answer is the use case "answer this question": it cleans the question, detects its
-// language, retrieves passages, judges whether krog knows the answer, and composes the extractive
-// reply (curated summary, best passage with the question's words highlighted, sources) or, when a
+// language (lang.Resolve), retrieves passages within a bounded number of slots, takes the index's
+// confidence (high, low, none), and composes the extractive reply (curated summary, best passage with the question's words highlighted, sources) or, when a
 // Summarizer is configured, a grounded LLM summary with a safe fallback. It knows nothing of Slack
 // or the terminal; both render a Reply.
 package answer
@@ -92,9 +92,9 @@ func (s *Service) SetIndex(idx *index.Index) *index.Index { return s.idx.Swap(id
 // Request is one question.
 type Request struct {
 	Question string
-	Lang     string // "sl" or "en" forces the answer language; "" detects it
-	K        int    // sources to return (default 3)
-	Offset   int    // skip this many documents ("more sources")
+	Lang     lang.Lang // forces the answer language; lang.Unknown detects it
+	K        int       // sources to return (default 3)
+	Offset   int       // skip this many documents ("more sources")
 	// Context is the thread's earlier question; a short follow-up ("and in Slovenia?") is read with it.
 	Context string
 	NoLLM   bool
@@ -104,10 +104,10 @@ type Request struct {
 
 // Reply is krog's answer.
 type Reply struct {
-	Question string `json:"question"`
-	Lang     string `json:"lang"`
-	Detected string `json:"detected_lang"`
-	Found    bool   `json:"found"` // confidence is high or low
+	Question string    `json:"question"`
+	Lang     lang.Lang `json:"lang"`
+	Detected lang.Lang `json:"detected_lang"`
+	Found    bool      `json:"found"` // confidence is high or low
 	// Confidence is "high" (an answer), "low" (the closest guidance krog has, which may not
 	// answer exactly) or "none" (no guidance; never sent to a model).
 	Confidence string        `json:"confidence"`
@@ -175,10 +175,10 @@ type Source struct {
 // InputError is a question krog cannot take; Msg is a friendly sentence in each language.
 type InputError struct{ Key string }
 
-func (e *InputError) Error() string { return T("en", e.Key) }
+func (e *InputError) Error() string { return T(lang.EN, e.Key) }
 
 // Message is the friendly sentence in language l.
-func (e *InputError) Message(l string) string { return T(l, e.Key) }
+func (e *InputError) Message(l lang.Lang) string { return T(l, e.Key) }
 
 // Clean makes user text safe to search: valid UTF-8, no control characters, single spaces, at most
 // MaxQuestion characters. cut reports whether it was shortened.
@@ -228,15 +228,14 @@ func Prepare(q string) (string, bool, error) {
 func (s *Service) Answer(ctx context.Context, req Request) (Reply, error) {
 	start := s.now()
 	q, cut, err := Prepare(req.Question)
-	detected := string(lang.Detect(q))
-	explicit, lerr := lang.Parse(req.Lang)
-	if lerr != nil {
-		return Reply{Question: q, Lang: "en", Confidence: string(index.None), Sources: []Source{}}, &InputError{Key: "bad_lang"}
+	detected := lang.Detect(q)
+	if _, err := lang.Parse(string(req.Lang)); err != nil {
+		return Reply{Question: q, Lang: lang.EN, Confidence: string(index.None), Sources: []Source{}}, &InputError{Key: "bad_lang"}
 	}
-	l := string(lang.Resolve(explicit, q, req.Context, lang.Unknown))
+	l := lang.Resolve(req.Lang, q, req.Context, lang.Unknown)
 	rep := Reply{Question: q, Detected: detected, Lang: l, Mode: "extractive", Confidence: string(index.None), Sources: []Source{}}
-	if l == "" {
-		rep.Lang = "en"
+	if l == lang.Unknown {
+		rep.Lang = lang.EN
 	}
 	if err != nil {
 		return rep, err
@@ -288,10 +287,10 @@ func (s *Service) acquire(ctx context.Context) error {
 
 // retrieve searches for q; a follow-up that is not understood alone is searched together with its
 // thread's earlier question.
-func (s *Service) retrieve(ctx context.Context, q, thread, l string, k int) (index.Result, error) {
+func (s *Service) retrieve(ctx context.Context, q, thread string, l lang.Lang, k int) (index.Result, error) {
 	// Documents, not passages, are what an answer lists: fetch enough passages to fill k documents.
 	want := k * 6
-	words := string(lang.Detect(q))
+	words := lang.Detect(q)
 	res, err := s.Index().Search(ctx, index.Query{Text: q, Lang: l, Words: words, K: want})
 	if err != nil || thread == "" {
 		return res, err
@@ -354,8 +353,8 @@ func (s *Service) compose(rep *Reply, res index.Result, k, offset int) {
 		if i == 0 {
 			rep.DocID, rep.Title, rep.Summary = d.ID, d.Title, d.Summary
 			rep.Heading, rep.Passage = hit.Section.Heading, src.Excerpt
-			if d.Lang != l {
-				if l == "sl" {
+			if d.Lang != string(l) {
+				if l == lang.SL {
 					rep.LangNote = T(l, "only_en")
 				} else {
 					rep.LangNote = T(l, "only_sl")
@@ -385,13 +384,13 @@ func (s *Service) compose(rep *Reply, res index.Result, k, offset int) {
 
 // related picks up to three "asked as" questions, one from each of the next documents, in
 // language l.
-func (s *Service) related(next []docGroup, l string) []string {
+func (s *Service) related(next []docGroup, l lang.Lang) []string {
 	var out []string
 	for _, g := range next {
 		if len(out) == 3 {
 			break
 		}
-		if d := s.preferred(g.doc.ID, l); d != nil && d.Lang == l && len(d.Questions) > 0 {
+		if d := s.preferred(g.doc.ID, l); d != nil && d.Lang == string(l) && len(d.Questions) > 0 {
 			out = append(out, d.Questions[0])
 		}
 	}
@@ -423,26 +422,28 @@ func groupByDoc(hits []index.Hit) []docGroup {
 
 // bestIn is the best passage of a document group in language l, or its best passage in any
 // language when l has none among the hits.
-func (s *Service) bestIn(hits []index.Hit, g docGroup, l string) index.Hit {
+func (s *Service) bestIn(hits []index.Hit, g docGroup, l lang.Lang) index.Hit {
 	for _, i := range g.hits {
-		if hits[i].Section.Doc.Lang == l {
+		if hits[i].Section.Doc.Lang == string(l) {
 			return hits[i]
 		}
 	}
 	return hits[g.hits[0]]
 }
 
-func (s *Service) preferred(id, l string) *knowledge.Doc { return Preferred(s.Corpus(), id, l) }
+func (s *Service) preferred(id string, l lang.Lang) *knowledge.Doc {
+	return Preferred(s.Corpus(), id, l)
+}
 
 // Preferred is document id in language l, else in English, else in Slovene.
-func Preferred(c *knowledge.Corpus, id, l string) *knowledge.Doc {
-	if d := c.Doc(id, l); d != nil {
+func Preferred(c *knowledge.Corpus, id string, l lang.Lang) *knowledge.Doc {
+	if d := c.Doc(id, string(l)); d != nil {
 		return d
 	}
-	if d := c.Doc(id, "en"); d != nil {
+	if d := c.Doc(id, string(lang.EN)); d != nil {
 		return d
 	}
-	return c.Doc(id, "sl")
+	return c.Doc(id, string(lang.SL))
 }
 
 // Corpus is the knowledge answering now.

@@ -83,7 +83,7 @@ func TestAnswerFoundInAskersLanguage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !rep.Found || rep.Lang != tt.lang || rep.Mode != "extractive" {
+		if !rep.Found || string(rep.Lang) != tt.lang || rep.Mode != "extractive" {
 			t.Fatalf("%q: found=%v lang=%s mode=%s", tt.q, rep.Found, rep.Lang, rep.Mode)
 		}
 		if rep.DocID != tt.doc && !strings.Contains(rep.DocID, "by-product") {

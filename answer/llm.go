@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/krog-advisor/krog/index"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // Summarizer turns a grounded prompt into a short answer. The go-openai adapter in answer/openai
@@ -58,14 +59,14 @@ const maxPromptPassages = 5
 // maxPassageRunes cuts an unusually long passage so that one section cannot crowd out the others.
 const maxPassageRunes = 2500
 
-var langName = map[string]string{"sl": "Slovene (slovenščina)", "en": "English"}
+var langName = map[lang.Lang]string{lang.SL: "Slovene (slovenščina)", lang.EN: "English"}
 
 // BuildPrompt numbers the passages [1]…[N] and wraps them and the question as data. l is the
 // answer language ("sl" or "en").
-func BuildPrompt(question, l string, passages []index.Hit) Prompt {
+func BuildPrompt(question string, l lang.Lang, passages []index.Hit) Prompt {
 	name, ok := langName[l]
 	if !ok {
-		name = langName["en"]
+		name = langName[lang.EN]
 	}
 	sys := strings.Join([]string{
 		"You are krog, a circular-economy advisor for Slovene SMEs and business-support staff.",

@@ -1,5 +1,7 @@
 package answer
 
+import "github.com/krog-advisor/krog/lang"
+
 // Fixed text of an answer, in both languages: what every face (terminal, Slack) says the same way.
 // Words that belong to one face only (Slack's buttons, modals and help) live with that face.
 var messages = map[string]map[string]string{
@@ -35,9 +37,9 @@ var messages = map[string]map[string]string{
 }
 
 // T returns krog's fixed text key in language l (English when l is not Slovene).
-func T(l, key string) string {
+func T(l lang.Lang, key string) string {
 	m := messages[key]
-	if l == "sl" {
+	if l == lang.SL {
 		return m["sl"]
 	}
 	return m["en"]

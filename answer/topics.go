@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // TopicGroup is one topic area with its documents.
@@ -15,7 +16,7 @@ type TopicGroup struct {
 }
 
 // Topics groups the corpus's documents by topic, in language l where a version exists.
-func Topics(c *knowledge.Corpus, l string) []TopicGroup {
+func Topics(c *knowledge.Corpus, l lang.Lang) []TopicGroup {
 	var out []TopicGroup
 	for _, t := range knowledge.Topics {
 		g := TopicGroup{Topic: t, Name: T(l, "topic_"+t)}
@@ -25,7 +26,7 @@ func Topics(c *knowledge.Corpus, l string) []TopicGroup {
 				continue
 			}
 			seen[d.ID] = true
-			if v := c.Doc(d.ID, l); v != nil {
+			if v := c.Doc(d.ID, string(l)); v != nil {
 				d = v
 			}
 			g.Docs = append(g.Docs, d)

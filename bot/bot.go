@@ -1,6 +1,7 @@
 // Package bot is krog's Slack face: the /krog slash command, @krog mentions and their thread
-// follow-ups, direct messages, the App Home tab, and the buttons under an answer (share in channel,
-// 👍/👎 with a "what was missing?" modal, more sources). It runs over Socket Mode or over HTTP
+// follow-ups, direct messages, the App Home tab, the buttons under an answer (share in channel,
+// 👍/👎 with a "what was missing?" modal, more sources, related questions, check step by step) and
+// the decision guides' modals. It runs over Socket Mode or over HTTP
 // (signed requests) with the same handlers behind both, acknowledges every request at once and
 // answers after, and never leaves a user without a reply: an answer, a friendly "not found" with
 // the closest topics, or a short apology in the user's language.
@@ -29,6 +30,7 @@ import (
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/feedback"
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // Answerer answers a question; *answer.Service is the real one.
@@ -143,7 +145,7 @@ type convKey struct{ channel, ts string }
 // thread is a conversation krog takes part in.
 type thread struct {
 	Question string // the thread's first question: what follow-ups are read with
-	Lang     string
+	Lang     lang.Lang
 }
 
 // stored is an answer the buttons under it refer to.

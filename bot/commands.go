@@ -14,12 +14,12 @@ import (
 
 // guessLang is the language to speak before the answer says which: lang.Resolve with the text,
 // then the fallback language, then English.
-func guessLang(text, fallback string) string {
+func guessLang(text string, fallback lang.Lang) lang.Lang {
 	def := lang.EN
-	if fallback == "sl" {
+	if fallback == lang.SL {
 		def = lang.SL
 	}
-	return string(lang.Resolve(lang.Unknown, text, "", def))
+	return lang.Resolve(lang.Unknown, text, "", def)
 }
 
 // onCommand handles /krog.
@@ -33,17 +33,17 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) {
 	rest = strings.TrimSpace(rest)
 	switch strings.ToLower(strings.TrimSpace(word)) {
 	case "", "help", "pomoč", "pomoc", "?", "-h", "--help":
-		b.reply("help", b.replier(t, "en"), renderHelp())
+		b.reply("help", b.replier(t, lang.EN), renderHelp())
 	case "topics", "topic", "teme", "tema", "vsebine":
-		l := "en"
-		if w := strings.ToLower(word); strings.HasPrefix(w, "tem") || w == "vsebine" || rest == "sl" {
-			l = "sl"
+		l := lang.EN
+		if w := strings.ToLower(word); strings.HasPrefix(w, "tem") || w == "vsebine" || rest == string(lang.SL) {
+			l = lang.SL
 		}
 		b.reply("topics", b.replier(t, l), renderTopics(answer.Topics(b.svc.Corpus(), l), l))
 	case "define", "definiraj", "pojem", "slovar", "glossary":
 		l := guessLang(rest, "")
 		if w := strings.ToLower(word); w != "define" && w != "glossary" && rest == "" {
-			l = "sl"
+			l = lang.SL
 		}
 		rp := b.replier(t, l)
 		if rest == "" {

@@ -145,7 +145,7 @@ func (b *Bot) onHome(e *slackevents.AppHomeOpenedEvent) {
 		return
 	}
 	b.spawn("home", nil, func(ctx context.Context) error {
-		view := renderHome(answer.Topics(b.svc.Corpus(), "en"))
+		view := renderHome(answer.Topics(b.svc.Corpus(), lang.EN))
 		if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: e.User, View: view}); err != nil {
 			return fmt.Errorf("views.publish: %w", err)
 		}
@@ -160,8 +160,8 @@ func (b *Bot) onAssistantThread(e *slackevents.AssistantThreadStartedEvent) {
 	b.assist.put(convKey{t.ChannelID, t.ThreadTimeStamp}, struct{}{})
 	b.spawn("assistant_prompts", nil, func(ctx context.Context) error {
 		p := slack.AssistantThreadsSetSuggestedPromptsParameters{ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp}
-		p.AddPrompt(say("sl", "example_title"), say("sl", "example_question"))
-		p.AddPrompt(say("en", "example_title"), say("en", "example_question"))
+		p.AddPrompt(say(lang.SL, "example_title"), say(lang.SL, "example_question"))
+		p.AddPrompt(say(lang.EN, "example_title"), say(lang.EN, "example_question"))
 		if err := b.api.SetAssistantThreadsSuggestedPromptsContext(ctx, p); err != nil {
 			return fmt.Errorf("assistant.threads.setSuggestedPrompts: %w", err)
 		}

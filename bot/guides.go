@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/krog-advisor/krog/lang"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -32,7 +33,7 @@ const (
 // checkState is what the modal carries from step to step.
 type checkState struct {
 	Guide   string         `json:"g"`
-	Lang    string         `json:"l"`
+	Lang    lang.Lang      `json:"l"`
 	Channel string         `json:"c,omitempty"` // where the result goes
 	Answers []guide.Answer `json:"a"`
 }
@@ -58,13 +59,13 @@ func (b *Bot) guideFor(doc string) *knowledge.Guide { return b.svc.Corpus().Guid
 
 // onCheckCommand is /krog check [guide]: the list of guides, or the guide in a modal.
 func (b *Bot) onCheckCommand(cmd slack.SlashCommand, word, rest string, t target) {
-	l := "en"
+	l := lang.EN
 	if w := strings.ToLower(word); w != "check" {
-		l = "sl"
+		l = lang.SL
 	}
-	id, lang, _ := strings.Cut(rest, " ")
-	if lang == "sl" || lang == "en" {
-		l = lang
+	id, asked, _ := strings.Cut(rest, " ")
+	if al, err := lang.Parse(asked); err == nil && al != lang.Unknown {
+		l = al
 	}
 	rp := b.replier(t, l)
 	if id == "" {
@@ -80,7 +81,7 @@ func (b *Bot) onCheckCommand(cmd slack.SlashCommand, word, rest string, t target
 }
 
 // openGuide opens guide g's first question in a modal (the trigger is valid for three seconds).
-func (b *Bot) openGuide(g *knowledge.Guide, l, trigger, channel, team, user string, rp *replier) {
+func (b *Bot) openGuide(g *knowledge.Guide, l lang.Lang, trigger, channel, team, user string, rp *replier) {
 	st := checkState{Guide: g.ID, Lang: l, Channel: channel}
 	step, err := guide.Walk(g, l, nil)
 	if err != nil {
@@ -152,7 +153,7 @@ func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st 
 	b.log.Info("check completed", "guide", res.Guide, "outcome", res.Outcome, "lang", res.Lang)
 	b.obs.Check(res.Guide, res.Outcome)
 	if b.store != nil {
-		c := feedback.Check{ID: id, Time: b.now(), Team: cb.Team.ID, Guide: res.Guide, Outcome: res.Outcome, Lang: res.Lang}
+		c := feedback.Check{ID: id, Time: b.now(), Team: cb.Team.ID, Guide: res.Guide, Outcome: res.Outcome, Lang: string(res.Lang)}
 		b.store.put("check", id, func(ctx context.Context) error { return b.rec.RecordCheck(ctx, c) })
 	}
 	msg := renderCheck(res, id, "", true)
@@ -215,11 +216,11 @@ func (b *Bot) uploadRecord(ctx context.Context, c *checked, user string, rp *rep
 }
 
 // renderGuideList lists the guides with a Start button each.
-func renderGuideList(gs []*knowledge.Guide, l string) message {
+func renderGuideList(gs []*knowledge.Guide, l lang.Lang) message {
 	blocks := []slack.Block{header(say(l, "guides_title"))}
 	for _, g := range gs {
-		s := section("*" + escapeMrkdwn(g.Title.In(l)) + "*\n" + escapeMrkdwn(g.Summary.In(l)))
-		s.Accessory = slack.NewAccessory(button(actGuideStart, g.ID+"|"+l, say(l, "btn_start")))
+		s := section("*" + escapeMrkdwn(g.Title.In(string(l))) + "*\n" + escapeMrkdwn(g.Summary.In(string(l))))
+		s.Accessory = slack.NewAccessory(button(actGuideStart, g.ID+"|"+string(l), say(l, "btn_start")))
 		blocks = append(blocks, s)
 	}
 	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "guides_hint"))))
@@ -238,7 +239,7 @@ func guideView(st checkState, step guide.Step) slack.ModalViewRequest {
 		Title:           plain(plainClip(say(l, "guide_modal"), maxModalTitle)),
 		Close:           plain(say(l, "modal_close")),
 	}
-	blocks := []slack.Block{contextText("*" + escapeMrkdwn(g.Title.In(l)) + "*")}
+	blocks := []slack.Block{contextText("*" + escapeMrkdwn(g.Title.In(string(l))) + "*")}
 	if step.Done() {
 		r := step.Result()
 		blocks = append(blocks, header(r.Verdict), section(escapeMrkdwn(r.Summary)),
@@ -248,11 +249,11 @@ func guideView(st checkState, step guide.Step) slack.ModalViewRequest {
 	}
 	q := step.Next
 	blocks = append(blocks,
-		section(fmt.Sprintf("*%d.* %s", len(step.Answers)+1, escapeMrkdwn(q.Text.In(l)))),
-		contextText("ℹ️ "+escapeMrkdwn(q.Why.In(l))))
+		section(fmt.Sprintf("*%d.* %s", len(step.Answers)+1, escapeMrkdwn(q.Text.In(string(l))))),
+		contextText("ℹ️ "+escapeMrkdwn(q.Why.In(string(l)))))
 	var opts []slack.BlockElement
 	for i, o := range q.Options {
-		opts = append(opts, button(numbered(actGuideAnswer, i), o.ID, o.Label.In(l)))
+		opts = append(opts, button(numbered(actGuideAnswer, i), o.ID, o.Label.In(string(l))))
 	}
 	blocks = append(blocks, slack.NewActionBlock("guide_options", opts...))
 	if len(step.Answers) > 0 {

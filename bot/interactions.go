@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"github.com/krog-advisor/krog/lang"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,16 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 	}
 }
 
+// valueLang reads a button's value "id|lang"; a language krog does not speak (the value comes from
+// outside) becomes English.
+func valueLang(v string) (string, lang.Lang) {
+	id, l, _ := strings.Cut(v, "|")
+	if pl, err := lang.Parse(l); err == nil && pl != lang.Unknown {
+		return id, pl
+	}
+	return id, lang.EN
+}
+
 // actionKind is an action id without its ":n" suffix: buttons of one kind in one block need ids of
 // their own (Slack refuses a block with two equal action_ids), so they are numbered.
 func actionKind(id string) string {
@@ -63,7 +74,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 		t = target{Channel: cb.User.ID}
 	}
 	st, have := b.answers.get(act.Value)
-	l := "en"
+	l := lang.EN
 	if have {
 		l = st.Reply.Lang
 	}
@@ -75,7 +86,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 	case actGuideShare, actGuideRecord:
 		b.onCheckButton(cb, act, channel, rp)
 	case actGuideStart:
-		id, gl, _ := strings.Cut(act.Value, "|")
+		id, gl := valueLang(act.Value)
 		if g := b.guideByID(id); g != nil {
 			b.openGuide(g, gl, cb.TriggerID, channel, cb.Team.ID, cb.User.ID, rp)
 		}
@@ -148,7 +159,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 			lang: guessLang(act.Value, l), view: answerView{Share: cb.ResponseURL != "", More: true, Question: true},
 		}, t)
 	case actTopic:
-		topic, l, _ := strings.Cut(act.Value, "|")
+		topic, l := valueLang(act.Value)
 		rp.setLang(l)
 		for _, g := range answer.Topics(b.svc.Corpus(), l) {
 			if g.Topic == topic {
@@ -158,7 +169,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 		}
 		b.reply("topic", rp, renderText(say(l, "doc_missing")))
 	case actOpenDoc:
-		id, l, _ := strings.Cut(act.Value, "|")
+		id, l := valueLang(act.Value)
 		rp.setLang(l)
 		d := answer.Preferred(b.svc.Corpus(), id, l)
 		if d == nil {

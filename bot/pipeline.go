@@ -22,8 +22,8 @@ type ask struct {
 	user     string
 	channel  string
 	question string
-	context  string // the thread's first question
-	lang     string // force the answer's language ("more sources")
+	context  string    // the thread's first question
+	lang     lang.Lang // force the answer's language ("more sources")
 	offset   int
 	noLLM    bool
 	view     answerView
@@ -40,7 +40,7 @@ type ask struct {
 func (b *Bot) question(a ask, t target) {
 	l := a.lang
 	if l == "" {
-		l = string(lang.Resolve(lang.Unknown, a.question, a.context, lang.EN))
+		l = lang.Resolve(lang.Unknown, a.question, a.context, lang.EN)
 	}
 	rp := b.replier(t, l)
 	if !b.limit.allow(a.team + "\x00" + a.user) {
@@ -123,7 +123,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	v := a.view
 	v.ID, v.Offset = id, a.offset
 	if g := b.guideFor(rep.DocID); g != nil && rep.Found {
-		v.Guide = g.ID + "|" + rep.Lang
+		v.Guide = g.ID + "|" + string(rep.Lang)
 	}
 	msg := renderAnswer(rep, v)
 	if a.public != nil {
@@ -185,7 +185,7 @@ func (b *Bot) report(id string, a ask, rep answer.Reply) {
 	if rep.Usage != nil {
 		pt, ct = rep.Usage.Prompt, rep.Usage.Completion
 	}
-	b.obs.Answer(a.surface, rep.Lang, rep.Confidence, rep.Mode, rep.Fallback, rep.Took, pt, ct, rep.Mode == "llm" || rep.Fallback != "")
+	b.obs.Answer(a.surface, string(rep.Lang), rep.Confidence, rep.Mode, rep.Fallback, rep.Took, pt, ct, rep.Mode == "llm" || rep.Fallback != "")
 }
 
 // storeAnswer queues the answer for the curators' store.
@@ -195,7 +195,7 @@ func (b *Bot) storeAnswer(id string, a ask, rep answer.Reply) {
 	}
 	fa := feedback.Answer{
 		ID: id, Time: b.now(), Team: a.team, ChannelType: channelType(a.channel), Surface: a.surface,
-		Lang: rep.Lang, Found: rep.Found, Mode: rep.Mode, Model: rep.Model, Fallback: rep.Fallback, Docs: docIDs(rep),
+		Lang: string(rep.Lang), Found: rep.Found, Mode: rep.Mode, Model: rep.Model, Fallback: rep.Fallback, Docs: docIDs(rep),
 	}
 	if rep.Usage != nil {
 		fa.PromptTok, fa.ComplTok = rep.Usage.Prompt, rep.Usage.Completion

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"github.com/krog-advisor/krog/lang"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -114,7 +115,7 @@ func renderAnswer(rep answer.Reply, v answerView) message {
 		blocks = append(blocks, section(text))
 		if rep.Passage.Text != "" {
 			open, close := "“", "”"
-			if l == "sl" {
+			if l == lang.SL {
 				open, close = "»", "«"
 			}
 			from := "_" + say(l, "best_passage") + " " + open + escapeMrkdwn(rep.Heading) + close + "_\n"
@@ -218,7 +219,7 @@ func renderNotFound(rep answer.Reply, v answerView, blocks []slack.Block) messag
 
 // renderThinking is the placeholder shown while a model writes; partial is what it has written so
 // far.
-func renderThinking(l, partial string) message {
+func renderThinking(l lang.Lang, partial string) message {
 	if strings.TrimSpace(partial) == "" {
 		return message{Text: "… " + say(l, "thinking"), Blocks: []slack.Block{contextText("… " + escapeMrkdwn(say(l, "thinking")))}}
 	}
@@ -234,7 +235,7 @@ func renderText(s string) message {
 }
 
 // renderTerm is a glossary entry in both languages.
-func renderTerm(t *knowledge.Term, l string) message {
+func renderTerm(t *knowledge.Term, l lang.Lang) message {
 	title := strings.Join(t.SL, " / ") + " — " + strings.Join(t.EN, " / ")
 	blocks := []slack.Block{header(title)}
 	if t.DefSL != "" || len(t.SL) > 0 {
@@ -247,16 +248,16 @@ func renderTerm(t *knowledge.Term, l string) message {
 		blocks = append(blocks, contextText(say(l, "acronyms")+": "+escapeMrkdwn(strings.Join(t.Acronyms, ", "))))
 	}
 	def := t.DefEN
-	if l == "sl" && t.DefSL != "" {
+	if l == lang.SL && t.DefSL != "" {
 		def = t.DefSL
 	}
 	return message{Text: notification(title + ": " + def), Blocks: blocks}
 }
 
 // renderNoTerm is the polite "no entry" with the closest entries.
-func renderNoTerm(term, l string, close []*knowledge.Term) message {
+func renderNoTerm(term string, l lang.Lang, close []*knowledge.Term) message {
 	open, end := "“", "”"
-	if l == "sl" {
+	if l == lang.SL {
 		open, end = "»", "«"
 	}
 	text := escapeMrkdwn(say(l, "define_none") + " " + open + plainClip(term, 200) + end + ".")
@@ -278,14 +279,14 @@ func first(s []string) string {
 
 // renderTopics is the overview of what krog knows: each topic with its documents' titles and a
 // button that lists them with their summaries.
-func renderTopics(groups []answer.TopicGroup, l string) message {
+func renderTopics(groups []answer.TopicGroup, l lang.Lang) message {
 	blocks := []slack.Block{header(say(l, "topics_title"))}
 	blocks = append(blocks, topicBlocks(groups, l)...)
 	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "topics_hint"))))
 	return message{Text: notification(say(l, "topics_title")), Blocks: fit(blocks, maxBlocks)}
 }
 
-func topicBlocks(groups []answer.TopicGroup, l string) []slack.Block {
+func topicBlocks(groups []answer.TopicGroup, l lang.Lang) []slack.Block {
 	var blocks []slack.Block
 	for _, g := range groups {
 		titles := make([]string, len(g.Docs))
@@ -294,31 +295,31 @@ func topicBlocks(groups []answer.TopicGroup, l string) []slack.Block {
 		}
 		text := fmt.Sprintf("*%s* (%d)\n%s", escapeMrkdwn(g.Name), len(g.Docs), strings.Join(titles, " · "))
 		s := section(text)
-		s.Accessory = slack.NewAccessory(button(actTopic, g.Topic+"|"+l, say(l, "btn_show")))
+		s.Accessory = slack.NewAccessory(button(actTopic, g.Topic+"|"+string(l), say(l, "btn_show")))
 		blocks = append(blocks, s)
 	}
 	return blocks
 }
 
 // renderTopic lists one topic's documents with their one-line summaries, each openable.
-func renderTopic(g answer.TopicGroup, l string) message {
+func renderTopic(g answer.TopicGroup, l lang.Lang) message {
 	blocks := []slack.Block{header(g.Name)}
 	for _, d := range g.Docs {
 		if len(blocks) == maxBlocks-1 {
 			break
 		}
 		s := section("*" + escapeMrkdwn(d.Title) + "*\n" + escapeMrkdwn(plainClip(answer.FirstSentence(d.Summary), 300)))
-		s.Accessory = slack.NewAccessory(button(actOpenDoc, docValue(d.ID, d.Lang), say(l, "btn_open")))
+		s.Accessory = slack.NewAccessory(button(actOpenDoc, docValue(d.ID, lang.Lang(d.Lang)), say(l, "btn_open")))
 		blocks = append(blocks, s)
 	}
 	blocks = append(blocks, contextText(escapeMrkdwn(say(l, "footer"))))
 	return message{Text: notification(g.Name), Blocks: fit(blocks, maxBlocks)}
 }
 
-func docValue(id, l string) string { return plainClip(id+"|"+l, maxOptionValue) }
+func docValue(id string, l lang.Lang) string { return plainClip(id+"|"+string(l), maxOptionValue) }
 
 // renderDoc is one document: its title, summary, sources and date.
-func renderDoc(d *knowledge.Doc, l string) message {
+func renderDoc(d *knowledge.Doc, l lang.Lang) message {
 	blocks := []slack.Block{header(d.Title), section(escapeText(d.Summary))}
 	var b strings.Builder
 	b.WriteString("*" + say(l, "sources") + "*")
@@ -330,8 +331,8 @@ func renderDoc(d *knowledge.Doc, l string) message {
 	if u := d.UpdatedString(); u != "" {
 		meta += " · " + say(l, "updated") + " " + u
 	}
-	if d.Lang != l {
-		if l == "sl" {
+	if d.Lang != string(l) {
+		if l == lang.SL {
 			meta += " · " + say(l, "only_en")
 		} else {
 			meta += " · " + say(l, "only_sl")
@@ -342,7 +343,7 @@ func renderDoc(d *knowledge.Doc, l string) message {
 }
 
 // helpBlocks say what krog knows and how to ask, in language l.
-func helpBlocks(l string) []slack.Block {
+func helpBlocks(l lang.Lang) []slack.Block {
 	return []slack.Block{
 		section(escapeMrkdwn(say(l, "help_intro"))),
 		section(say(l, "help_usage")),
@@ -353,25 +354,25 @@ func helpBlocks(l string) []slack.Block {
 // renderHelp is the help, in both languages (a bare /krog says nothing about the asker's).
 func renderHelp() message {
 	blocks := []slack.Block{header("krog")}
-	blocks = append(blocks, helpBlocks("sl")...)
+	blocks = append(blocks, helpBlocks(lang.SL)...)
 	blocks = append(blocks, slack.NewDividerBlock())
-	blocks = append(blocks, helpBlocks("en")...)
-	return message{Text: notification(say("en", "help_intro")), Blocks: blocks}
+	blocks = append(blocks, helpBlocks(lang.EN)...)
+	return message{Text: notification(say(lang.EN, "help_intro")), Blocks: blocks}
 }
 
 // renderHome is the App Home tab: how to use krog, examples, and the topic list.
 func renderHome(groups []answer.TopicGroup) slack.HomeTabViewRequest {
 	blocks := []slack.Block{header("krog")}
-	blocks = append(blocks, helpBlocks("sl")...)
+	blocks = append(blocks, helpBlocks(lang.SL)...)
 	blocks = append(blocks, slack.NewDividerBlock())
-	blocks = append(blocks, helpBlocks("en")...)
-	blocks = append(blocks, slack.NewDividerBlock(), header(say("en", "topics_title")))
-	blocks = append(blocks, topicBlocks(groups, "en")...)
+	blocks = append(blocks, helpBlocks(lang.EN)...)
+	blocks = append(blocks, slack.NewDividerBlock(), header(say(lang.EN, "topics_title")))
+	blocks = append(blocks, topicBlocks(groups, lang.EN)...)
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: fit(blocks, maxHomeBlocks)}}
 }
 
 // missingModal asks what an answer was missing.
-func missingModal(answerID, l string) slack.ModalViewRequest {
+func missingModal(answerID string, l lang.Lang) slack.ModalViewRequest {
 	in := slack.NewPlainTextInputBlockElement(plain(say(l, "modal_placeholder")), actMissing)
 	in.Multiline = true
 	in.MaxLength = 3000

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/krog-advisor/krog/lang"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -283,15 +284,15 @@ func TestRealContentFitsSlack(t *testing.T) {
 		t.Fatalf("only %d questions checked", n)
 	}
 	c := idx.Corpus()
-	for _, l := range []string{"sl", "en"} {
+	for _, l := range []lang.Lang{lang.SL, lang.EN} {
 		groups := answer.Topics(c, l)
-		checkLimits(t, "topics "+l, renderTopics(groups, l))
+		checkLimits(t, "topics "+string(l), renderTopics(groups, l))
 		for _, g := range groups {
 			checkLimits(t, "topic "+g.Topic, renderTopic(g, l))
 		}
 	}
 	for _, d := range c.Docs {
-		checkLimits(t, d.ID, renderDoc(d, d.Lang))
+		checkLimits(t, d.ID, renderDoc(d, lang.Lang(d.Lang)))
 	}
 	for _, term := range c.Glossary.Terms {
 		checkLimits(t, first(term.EN), renderTerm(term, "sl"))

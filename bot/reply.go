@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"github.com/krog-advisor/krog/lang"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +18,7 @@ type replier struct {
 	b  *Bot
 	t  target
 	mu sync.Mutex
-	l  string
+	l  lang.Lang
 	ts string // the placeholder's timestamp (chat targets)
 
 	placed bool      // a placeholder is showing
@@ -26,15 +27,15 @@ type replier struct {
 	uses   int       // posts made through the response_url
 }
 
-func (b *Bot) replier(t target, l string) *replier { return &replier{b: b, t: t, l: l} }
+func (b *Bot) replier(t target, l lang.Lang) *replier { return &replier{b: b, t: t, l: l} }
 
-func (r *replier) lang() string {
+func (r *replier) lang() lang.Lang {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.l
 }
 
-func (r *replier) setLang(l string) {
+func (r *replier) setLang(l lang.Lang) {
 	if l == "" {
 		return
 	}

@@ -1,6 +1,9 @@
 package bot
 
-import "github.com/krog-advisor/krog/answer"
+import (
+	"github.com/krog-advisor/krog/answer"
+	"github.com/krog-advisor/krog/lang"
+)
 
 // slackText is the fixed text of krog's Slack face, in both languages: buttons, modals, help,
 // notices. Text an answer shares with the terminal is answer.T's.
@@ -43,12 +46,12 @@ var slackText = map[string]map[string]string{
 
 // say is the fixed text key in language l (English unless l is "sl"): the Slack face's own, or the
 // answer's.
-func say(l, key string) string {
+func say(l lang.Lang, key string) string {
 	m, ok := slackText[key]
 	if !ok {
 		return answer.T(l, key)
 	}
-	if l == "sl" {
+	if l == lang.SL {
 		return m["sl"]
 	}
 	return m["en"]

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"github.com/krog-advisor/krog/lang"
 	"io/fs"
 	"math"
 	"math/rand/v2"
@@ -43,7 +44,7 @@ func TestRealisticSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	styles := map[string]int{}
-	langs := map[string]int{}
+	langs := map[lang.Lang]int{}
 	ids := map[string]bool{}
 	held, unans := 0, 0
 	for _, q := range qs {

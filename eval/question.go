@@ -31,7 +31,7 @@ var Styles = []string{"plain", "conversational", "situation", "paraphrase", "col
 // Question is one line of a question file.
 type Question struct {
 	ID      string         `json:"id"`
-	Lang    string         `json:"lang"`
+	Lang    lang.Lang      `json:"lang"`
 	Q       string         `json:"q"`
 	Style   string         `json:"style,omitempty"`
 	Persona string         `json:"persona,omitempty"`
@@ -97,7 +97,7 @@ func (q Question) check() error {
 	switch {
 	case q.ID == "" || strings.TrimSpace(q.Q) == "":
 		return fmt.Errorf(`a question needs "id" and "q"`)
-	case !slices.Contains(knowledge.Langs, q.Lang):
+	case !slices.Contains(knowledge.Langs, string(q.Lang)):
 		return fmt.Errorf("lang %q must be one of %s", q.Lang, strings.Join(knowledge.Langs, ", "))
 	case q.Graded() && !slices.Contains(Styles, q.Style):
 		return fmt.Errorf("style %q must be one of %s", q.Style, strings.Join(Styles, ", "))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/index"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // Answerer is what the eval asks: krog's answer service.
@@ -20,10 +21,10 @@ type Answerer interface {
 // Result is what one question got.
 type Result struct {
 	ID         string         `json:"id"`
-	Lang       string         `json:"lang"`
+	Lang       lang.Lang      `json:"lang"`
 	Style      string         `json:"style,omitempty"`
 	HeldOut    bool           `json:"held_out"`
-	Detected   string         `json:"detected_lang"`
+	Detected   lang.Lang      `json:"detected_lang"`
 	Confidence string         `json:"confidence"`
 	P          float64        `json:"p"`
 	Answered   bool           `json:"answered"`
@@ -59,13 +60,13 @@ type Figures struct {
 
 // Summary is the eval's outcome: figures for all questions, per language and per style.
 type Summary struct {
-	Questions int                 `json:"questions"`
-	All       Figures             `json:"all"`
-	ByLang    map[string]*Figures `json:"by_lang"`
-	ByStyle   map[string]*Figures `json:"by_style,omitempty"`
-	Detect    float64             `json:"detect_accuracy"`
-	P50MS     float64             `json:"p50_ms"`
-	P95MS     float64             `json:"p95_ms"`
+	Questions int                    `json:"questions"`
+	All       Figures                `json:"all"`
+	ByLang    map[lang.Lang]*Figures `json:"by_lang"`
+	ByStyle   map[string]*Figures    `json:"by_style,omitempty"`
+	Detect    float64                `json:"detect_accuracy"`
+	P50MS     float64                `json:"p50_ms"`
+	P95MS     float64                `json:"p95_ms"`
 }
 
 // Run asks every question through the answer service (no model) and scores what came back.
@@ -107,7 +108,7 @@ func Run(ctx context.Context, ans Answerer, qs []Question) ([]Result, Summary, e
 
 // Summarize computes the figures of results; lat are their latencies in milliseconds.
 func Summarize(results []Result, lat []float64) Summary {
-	sum := Summary{Questions: len(results), ByLang: map[string]*Figures{}, ByStyle: map[string]*Figures{}}
+	sum := Summary{Questions: len(results), ByLang: map[lang.Lang]*Figures{}, ByStyle: map[string]*Figures{}}
 	type acc struct {
 		f                                   *Figures
 		answered, high, ok3, ok1, rank3, rj int

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // Answer is one question answered.
@@ -22,7 +23,7 @@ type Answer struct {
 // Step is where a walk through a guide stands: the next question, or the outcome.
 type Step struct {
 	Guide   *knowledge.Guide
-	Lang    string
+	Lang    lang.Lang
 	Answers []Answer                 // the answers on the path, in order
 	Next    *knowledge.GuideQuestion // nil once an outcome is reached
 	Outcome *knowledge.GuideOutcome
@@ -41,8 +42,8 @@ func (e *AnswerError) Error() string { return e.Msg }
 // Walk follows guide g from its start with the given answers (question id → option id). Answers to
 // questions off the path are ignored; an answer that is no option of its question is an
 // *AnswerError.
-func Walk(g *knowledge.Guide, lang string, answers map[string]string) (Step, error) {
-	st := Step{Guide: g, Lang: lang}
+func Walk(g *knowledge.Guide, l lang.Lang, answers map[string]string) (Step, error) {
+	st := Step{Guide: g, Lang: l}
 	unknown := false
 	id := g.Start
 	for {
@@ -67,12 +68,12 @@ func Walk(g *knowledge.Guide, lang string, answers map[string]string) (Step, err
 			return st, &AnswerError{Msg: fmt.Sprintf("%q is not an answer to %s; use one of %s", a, q.ID, strings.Join(OptionIDs(q), ", "))}
 		}
 		st.Answers = append(st.Answers, Answer{Question: q.ID, Option: opt.ID})
-		if r := opt.Reason.In(lang); r != "" {
+		if r := opt.Reason.In(string(l)); r != "" {
 			st.Reasons = append(st.Reasons, r)
 		}
 		if opt.ID == knowledge.Unknown {
 			unknown = true
-			st.FindOut = append(st.FindOut, q.FindOut.In(lang))
+			st.FindOut = append(st.FindOut, q.FindOut.In(string(l)))
 		}
 		id = opt.Next
 	}

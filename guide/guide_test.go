@@ -3,6 +3,7 @@ package guide
 import (
 	"bytes"
 	"compress/zlib"
+	"github.com/krog-advisor/krog/lang"
 	"io"
 	"regexp"
 	"slices"
@@ -35,7 +36,7 @@ func TestEveryPathOfEveryGuide(t *testing.T) {
 		if len(paths) < 2 {
 			t.Errorf("%s: %d paths", g.ID, len(paths))
 		}
-		for _, l := range []string{"sl", "en"} {
+		for _, l := range []lang.Lang{lang.SL, lang.EN} {
 			for _, answers := range paths {
 				st, err := Walk(g, l, answers)
 				if err != nil {

@@ -1,6 +1,9 @@
 package guide
 
-import "github.com/krog-advisor/krog/knowledge"
+import (
+	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
+)
 
 // QuestionJSON is a question as faces show it.
 type QuestionJSON struct {
@@ -28,7 +31,7 @@ type AnswerJSON struct {
 type Result struct {
 	Guide    string             `json:"guide"`
 	Title    string             `json:"title"`
-	Lang     string             `json:"lang"`
+	Lang     lang.Lang          `json:"lang"`
 	Next     *QuestionJSON      `json:"next,omitempty"`
 	Outcome  string             `json:"outcome,omitempty"`
 	Verdict  string             `json:"verdict,omitempty"`
@@ -44,10 +47,10 @@ type Result struct {
 }
 
 // Question is q in language l.
-func Question(q *knowledge.GuideQuestion, l string) *QuestionJSON {
-	out := &QuestionJSON{ID: q.ID, Text: q.Text.In(l), Why: q.Why.In(l)}
+func Question(q *knowledge.GuideQuestion, l lang.Lang) *QuestionJSON {
+	out := &QuestionJSON{ID: q.ID, Text: q.Text.In(string(l)), Why: q.Why.In(string(l))}
 	for _, o := range q.Options {
-		out.Options = append(out.Options, OptionJSON{ID: o.ID, Label: o.Label.In(l)})
+		out.Options = append(out.Options, OptionJSON{ID: o.ID, Label: o.Label.In(string(l))})
 	}
 	return out
 }
@@ -55,18 +58,18 @@ func Question(q *knowledge.GuideQuestion, l string) *QuestionJSON {
 // Result is the step in the words of its language.
 func (s Step) Result() Result {
 	l := s.Lang
-	r := Result{Guide: s.Guide.ID, Title: s.Guide.Title.In(l), Lang: l, Reasons: s.Reasons, FindOut: s.FindOut, Answers: []AnswerJSON{}}
+	r := Result{Guide: s.Guide.ID, Title: s.Guide.Title.In(string(l)), Lang: l, Reasons: s.Reasons, FindOut: s.FindOut, Answers: []AnswerJSON{}}
 	for _, a := range s.Answers {
 		q := s.Guide.Question(a.Question)
-		r.Answers = append(r.Answers, AnswerJSON{Question: a.Question, Option: a.Option, Text: q.Text.In(l), Answer: q.Option(a.Option).Label.In(l)})
+		r.Answers = append(r.Answers, AnswerJSON{Question: a.Question, Option: a.Option, Text: q.Text.In(string(l)), Answer: q.Option(a.Option).Label.In(string(l))})
 	}
 	if s.Next != nil {
 		r.Next = Question(s.Next, l)
 		return r
 	}
 	o := s.Outcome
-	r.Outcome, r.Verdict, r.Summary = o.ID, o.Verdict.In(l), o.Summary.In(l)
-	r.Steps, r.Keep, r.Contacts = o.Steps.In(l), o.Keep.In(l), o.Contacts.In(l)
+	r.Outcome, r.Verdict, r.Summary = o.ID, o.Verdict.In(string(l)), o.Summary.In(string(l))
+	r.Steps, r.Keep, r.Contacts = o.Steps.In(string(l)), o.Keep.In(string(l)), o.Contacts.In(string(l))
 	r.Sources, r.Docs = o.Sources, o.Docs
 	return r
 }
@@ -87,7 +90,7 @@ var labels = map[string]knowledge.Text{
 }
 
 // Label is the heading key in language l.
-func Label(l, key string) string { return labels[key].In(l) }
+func Label(l lang.Lang, key string) string { return labels[key].In(string(l)) }
 
 // Section is one titled list of a result.
 type Section struct {

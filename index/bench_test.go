@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"github.com/krog-advisor/krog/lang"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -63,7 +64,7 @@ func BenchmarkQuery(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				start := time.Now()
-				if _, err := idx.Search(context.Background(), Query{Text: qs[i%len(qs)], Lang: l, K: 18}); err != nil {
+				if _, err := idx.Search(context.Background(), Query{Text: qs[i%len(qs)], Lang: lang.Lang(l), K: 18}); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(start))

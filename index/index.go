@@ -1,7 +1,8 @@
 // Package index is krog's retrieval core, and the only package that knows Bleve: the mapping and
 // analyzers (English, and krog's own Slovene), building an in-memory scorch index from the corpus,
-// cross-language query construction from the glossary, the confidence rule that turns a ranking into
-// "found" or "not found", and highlighted snippets. It returns plain Hit values.
+// query planning (the question's content words, its question sentence, glossary terms and
+// materials in both languages, typo corrections), the confidence model that turns a ranking into
+// high, low or no confidence, and highlighted snippets. It returns plain Hit values.
 package index
 
 import (

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 var (
@@ -34,9 +35,9 @@ func embedded(t testing.TB) *Index {
 	return shared
 }
 
-func topDocs(t *testing.T, idx *Index, q, lang string, n int) ([]string, Result) {
+func topDocs(t *testing.T, idx *Index, q, l string, n int) ([]string, Result) {
 	t.Helper()
-	res, err := idx.Search(context.Background(), Query{Text: q, Lang: lang, K: 20})
+	res, err := idx.Search(context.Background(), Query{Text: q, Lang: lang.Lang(l), K: 20})
 	if err != nil {
 		t.Fatalf("search %q: %v", q, err)
 	}
@@ -152,7 +153,7 @@ func TestCrossLanguage(t *testing.T) {
 		{"PRO", "sl", "epr"},
 		{"What is industrial symbiosis?", "en", "is"},
 	} {
-		res, err := idx.Search(context.Background(), Query{Text: tt.q, Lang: tt.qlang, K: 3})
+		res, err := idx.Search(context.Background(), Query{Text: tt.q, Lang: lang.Lang(tt.qlang), K: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -90,16 +90,13 @@ func (ix *Index) plan(text, qlang string) plan {
 	// (or in whichever language analysis keeps more of them when the language is unknown).
 	base := qlang
 	if base == "" {
-		base = "en"
-		if len(toks["sl"]) > len(toks["en"]) {
-			base = "sl"
+		base = string(lang.EN)
+		if len(toks[string(lang.SL)]) > len(toks[string(lang.EN)]) {
+			base = string(lang.SL)
 		}
 	}
 	p.base = base
-	other := "en"
-	if base == "en" {
-		other = "sl"
-	}
+	other := string(lang.Other(lang.Lang(base)))
 	for _, m := range matches {
 		c := concept{forms: m.forms, anchor: true, docs: m.docs}
 		for l, seqs := range m.forms {

@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // translatedFactor scales a passage whose document also exists in the asker's language: that
@@ -23,10 +24,10 @@ const translatedFactor = 0.2
 // Query is what to search for.
 type Query struct {
 	Text string
-	Lang string // the language to answer in: "sl", "en" or "" (no preference)
+	Lang lang.Lang // the language to answer in; lang.Unknown: no preference
 	// Words is the language the question is written in, when it differs from Lang (an English
 	// question answered in Slovene); "" means Lang.
-	Words string
+	Words lang.Lang
 	K     int // passages to return
 }
 
@@ -55,10 +56,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		q.K = 5
 	}
 	words := q.Words
-	if words == "" {
+	if words == lang.Unknown {
 		words = q.Lang
 	}
-	plan := ix.plan(q.Text, words)
+	// Inside the index languages are the keys of its per-language data (the documents' lang
+	// field), plain strings.
+	ql := string(q.Lang)
+	plan := ix.plan(q.Text, string(words))
 	if len(plan.concepts) == 0 || len(plan.queries) == 0 {
 		return Result{Confidence: None, Took: time.Since(start)}, nil
 	}
@@ -83,7 +87,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		cov, _, terms := ix.coverage(plan, ix.terms[s.ID], s.Doc.Lang, s.Doc.ID)
 		score := h.Score
-		if q.Lang != "" && s.Doc.Lang != q.Lang && ix.corpus.Doc(s.Doc.ID, q.Lang) != nil {
+		if ql != "" && s.Doc.Lang != ql && ix.corpus.Doc(s.Doc.ID, ql) != nil {
 			score *= translatedFactor
 		}
 		// Passages that hold more of the question rank first among near equals.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/krog-advisor/krog/lang"
 	"io"
 	"os"
 	"strings"
@@ -25,7 +26,8 @@ func cmdAsk(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkLang(*l); err != nil {
+	al, err := cliLang("--lang", *l)
+	if err != nil {
 		return err
 	}
 	if *k < 1 || *k > 20 {
@@ -38,7 +40,7 @@ func cmdAsk(e *env, args []string) error {
 	if _, _, err := answer.Prepare(q); err != nil {
 		var ie *answer.InputError
 		if errors.As(err, &ie) {
-			return &usageError{msg: ie.Message("en"), hint: ie.Message("sl")}
+			return &usageError{msg: ie.Message(lang.EN), hint: ie.Message(lang.SL)}
 		}
 	}
 	idx, err := e.load(*dir)
@@ -51,7 +53,7 @@ func cmdAsk(e *env, args []string) error {
 		return err
 	}
 	svc := answer.New(idx, cfg)
-	req := answer.Request{Question: q, Lang: *l, K: *k, NoLLM: *noLLM}
+	req := answer.Request{Question: q, Lang: al, K: *k, NoLLM: *noLLM}
 	var shown strings.Builder // the text streamed
 	if *stream && !*asJSON && svc.LLM() {
 		req.OnDelta = func(s string) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/krog-advisor/krog/guide"
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 func cmdCheck(e *env, args []string) error {
@@ -29,22 +30,23 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lang := *l
-	if lang == "" {
-		lang = "en"
-		if e.getenv("KROG_LANG") == "sl" {
-			lang = "sl"
-		}
+	l0 := *l
+	if l0 == "" {
+		l0 = e.getenv("KROG_LANG")
 	}
-	if err := checkLang(lang); err != nil {
+	gl, err := cliLang("--lang", l0)
+	if err != nil {
 		return err
+	}
+	if gl == lang.Unknown {
+		gl = lang.EN
 	}
 	c, err := e.corpus(*dir)
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 {
-		return listGuides(e, c, lang, *asJSON)
+		return listGuides(e, c, gl, *asJSON)
 	}
 	if len(rest) > 1 {
 		return &usageError{msg: fmt.Sprintf("one guide at a time, got %q", strings.Join(rest, " ")), hint: "Run `krog check` for the list."}
@@ -57,7 +59,7 @@ func cmdCheck(e *env, args []string) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	st, err := guide.Walk(g, lang, given)
+	st, err := guide.Walk(g, gl, given)
 	var ae *guide.AnswerError
 	if errors.As(err, &ae) {
 		return &usageError{msg: ae.Msg}
@@ -67,12 +69,12 @@ func cmdCheck(e *env, args []string) error {
 	}
 	interactive := *answers == "" && !*asJSON
 	for interactive && !st.Done() {
-		opt, err := prompt(e, st.Next, lang)
+		opt, err := prompt(e, st.Next, gl)
 		if err != nil {
 			return err
 		}
 		given[st.Next.ID] = opt
-		if st, err = guide.Walk(g, lang, given); err != nil {
+		if st, err = guide.Walk(g, gl, given); err != nil {
 			return err
 		}
 	}
@@ -125,7 +127,7 @@ type guideJSON struct {
 	Summary knowledge.Text `json:"summary"`
 }
 
-func listGuides(e *env, c *knowledge.Corpus, lang string, asJSON bool) error {
+func listGuides(e *env, c *knowledge.Corpus, l lang.Lang, asJSON bool) error {
 	if asJSON {
 		out := []guideJSON{}
 		for _, g := range c.Guides {
@@ -134,7 +136,7 @@ func listGuides(e *env, c *knowledge.Corpus, lang string, asJSON bool) error {
 		return writeJSON(e.stdout, out)
 	}
 	for _, g := range c.Guides {
-		fmt.Fprintf(e.stdout, "%-22s %s\n%s\n\n", g.ID, g.Title.In(lang), wrap(g.Summary.In(lang), 92, "  "))
+		fmt.Fprintf(e.stdout, "%-22s %s\n%s\n\n", g.ID, g.Title.In(string(l)), wrap(g.Summary.In(string(l)), 92, "  "))
 	}
 	fmt.Fprintln(e.stdout, "Run one: krog check <guide>   (in Slovene: --lang sl)")
 	return nil
@@ -142,10 +144,10 @@ func listGuides(e *env, c *knowledge.Corpus, lang string, asJSON bool) error {
 
 // prompt asks question q until it gets an option: its number, its id or the start of its label.
 // The end of input (a pipe that ran dry) is an error, never an endless loop.
-func prompt(e *env, q *knowledge.GuideQuestion, lang string) (string, error) {
+func prompt(e *env, q *knowledge.GuideQuestion, l lang.Lang) (string, error) {
 	in := e.input()
 	for tries := 0; tries < 5; tries++ {
-		printQuestion(e.stdout, guide.Question(q, lang))
+		printQuestion(e.stdout, guide.Question(q, l))
 		fmt.Fprint(e.stdout, "> ")
 		line, err := in.ReadString('\n')
 		a := strings.ToLower(strings.TrimSpace(line))
@@ -154,7 +156,7 @@ func prompt(e *env, q *knowledge.GuideQuestion, lang string) (string, error) {
 				return q.Options[n-1].ID, nil
 			}
 			for _, o := range q.Options {
-				if a == o.ID || strings.HasPrefix(strings.ToLower(o.Label.In(lang)), a) {
+				if a == o.ID || strings.HasPrefix(strings.ToLower(o.Label.In(string(l))), a) {
 					return o.ID, nil
 				}
 			}

@@ -45,7 +45,7 @@ func cmdDefine(e *env, args []string) error {
 	defer idx.Close()
 	t, close := idx.Define(q)
 	if t == nil {
-		l := string(lang.Resolve(lang.Unknown, q, "", lang.EN))
+		l := lang.Resolve(lang.Unknown, q, "", lang.EN)
 		fmt.Fprintf(e.stdout, "%s %q.\n", answer.T(l, "define_none"), q)
 		if len(close) > 0 {
 			fmt.Fprintln(e.stdout, answer.T(l, "define_close"))
@@ -74,7 +74,8 @@ func cmdTopics(e *env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkLang(*l); err != nil {
+	tl, err := cliLang("--lang", *l)
+	if err != nil {
 		return err
 	}
 	idx, err := e.load(*dir)
@@ -82,7 +83,7 @@ func cmdTopics(e *env, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	for _, g := range answer.Topics(idx.Corpus(), *l) {
+	for _, g := range answer.Topics(idx.Corpus(), tl) {
 		fmt.Fprintf(e.stdout, "%s (%d)\n", g.Name, len(g.Docs))
 		for _, d := range g.Docs {
 			fmt.Fprintf(e.stdout, "  • %s — %s\n", d.Title, answer.FirstSentence(d.Summary))
@@ -101,7 +102,8 @@ func cmdAnalyze(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkLang(*l); err != nil {
+	al, err := cliLang("--lang", *l)
+	if err != nil {
 		return err
 	}
 	text := strings.Join(rest, " ")
@@ -114,7 +116,7 @@ func cmdAnalyze(e *env, args []string) error {
 	}
 	defer idx.Close()
 	// Analysis needs a language: the text's own, else Slovene (the analyzer krog wrote itself).
-	*l = string(lang.Resolve(lang.Lang(*l), text, "", lang.SL))
+	*l = string(lang.Resolve(al, text, "", lang.SL))
 	toks := idx.Analyze(*l, text)
 	if *asJSON {
 		if toks == nil {

@@ -193,7 +193,7 @@ func printEvalReport(w io.Writer, r report) {
 	}
 	header("all", &r.Summary.All)
 	for _, l := range slices.Sorted(maps.Keys(r.Summary.ByLang)) {
-		header(l, r.Summary.ByLang[l])
+		header(string(l), r.Summary.ByLang[l])
 	}
 	for _, s := range eval.Styles {
 		if f := r.Summary.ByStyle[s]; f != nil {

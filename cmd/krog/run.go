@@ -16,6 +16,7 @@ import (
 
 	"github.com/krog-advisor/krog/index"
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/lang"
 )
 
 // env is what every command gets: the outside world, passed in so tests can run krog whole.
@@ -229,11 +230,14 @@ func langFlag(fs *flag.FlagSet) *string {
 	return fs.String("lang", "", "answer in `sl` or en (default: the question's language)")
 }
 
-func checkLang(l string) error {
-	if l != "" && l != "sl" && l != "en" {
-		return &usageError{msg: fmt.Sprintf("--lang %q: use sl or en", l)}
+// cliLang reads a --lang value (or a variable's): sl, en or nothing; anything else is a usage error
+// at the edge.
+func cliLang(flagName, v string) (lang.Lang, error) {
+	l, err := lang.Parse(v)
+	if err != nil {
+		return lang.Unknown, &usageError{msg: fmt.Sprintf("%s %q: use sl or en", flagName, v)}
 	}
-	return nil
+	return l, nil
 }
 
 func cmdVersion(e *env, args []string) error {

@@ -46,7 +46,8 @@ func cmdSearch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkLang(*l); err != nil {
+	sl, err := cliLang("--lang", *l)
+	if err != nil {
 		return err
 	}
 	if *k < 1 || *k > 100 {
@@ -66,7 +67,7 @@ func cmdSearch(e *env, args []string) error {
 	}
 	defer idx.Close()
 	// Search has no answer language: the question's own, or none (both languages alike).
-	ql := string(lang.Resolve(lang.Lang(*l), q, "", lang.Unknown))
+	ql := lang.Resolve(sl, q, "", lang.Unknown)
 	res, err := idx.Search(e.ctx, index.Query{Text: q, Lang: ql, K: *k})
 	if err != nil {
 		return err
