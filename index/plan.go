@@ -67,12 +67,24 @@ func (ix *Index) plan(text, qlang string) plan {
 			}
 		}
 	}
+	// A word the corpus does not know is corrected once (a scan of the vocabulary), and the
+	// correction serves the glossary lookup, the concepts and the query alike.
+	memo := map[[2]string][]string{}
+	corrections := func(l, t string) []string {
+		k := [2]string{l, t}
+		if fix, ok := memo[k]; ok {
+			return fix
+		}
+		fix := ix.corrections(l, t)
+		memo[k] = fix
+		return fix
+	}
 	// Glossary terms are looked for with typos corrected ("okoljevarstveno dovolenje").
 	fixed := map[string][]tok{}
 	for l, ts := range toks {
 		fixed[l] = slices.Clone(ts)
 		for i, tk := range ts {
-			if fix := ix.corrections(l, tk.term); len(fix) > 0 {
+			if fix := corrections(l, tk.term); len(fix) > 0 {
 				fixed[l][i].term = fix[0]
 			}
 		}
@@ -129,7 +141,7 @@ func (ix *Index) plan(text, qlang string) plan {
 			continue // a number the corpus does not hold (an amount, a year, a phone number)
 		}
 		c := concept{forms: map[string][][]string{base: {{t}}}, weight: ix.langs[base].idf(t) * focus.weight(tk.start), anchor: ix.gloss.words[base][t], fixed: 1}
-		for _, fix := range ix.corrections(base, t) {
+		for _, fix := range corrections(base, t) {
 			c.forms[base] = append(c.forms[base], []string{fix})
 		}
 		c.unseen = !known && len(c.forms[base]) == 1
@@ -153,12 +165,12 @@ func (ix *Index) plan(text, qlang string) plan {
 			p.concepts[i].weight = min(p.concepts[i].weight, lightest)
 		}
 	}
-	p.queries = ix.queries(text, qlang, toks, matches, focus)
+	p.queries = ix.queries(text, qlang, toks, matches, focus, corrections)
 	return p
 }
 
 // queries builds the Bleve query of each language.
-func (ix *Index) queries(text, qlang string, toks map[string][]tok, matches []glossMatch, focus focus) map[string]query.Query {
+func (ix *Index) queries(text, qlang string, toks map[string][]tok, matches []glossMatch, focus focus, corrections func(l, t string) []string) map[string]query.Query {
 	out := map[string]query.Query{}
 	for l, st := range ix.langs {
 		var clauses []query.Query
@@ -213,7 +225,7 @@ func (ix *Index) queries(text, qlang string, toks map[string][]tok, matches []gl
 			}
 			// Typos: a word the corpus has never seen is replaced by the closest term it has.
 			for _, tk := range toks[l] {
-				for _, fix := range ix.corrections(l, tk.term) {
+				for _, fix := range corrections(l, tk.term) {
 					tq := bleve.NewTermQuery(fix)
 					tq.SetField(l + "_body")
 					tq.SetBoost(focus.weight(tk.start)) // a correction counts like the word (a weight below 1 moved nothing)

@@ -150,6 +150,28 @@ func (l *logBuffer) waitFor(t *testing.T, msg string) map[string]any {
 	}
 }
 
+// startServe runs krog serve in the background with vars until stop, which returns what serve
+// returned; it waits until serve is ready and returns its HTTP address and log.
+func startServe(t *testing.T, vars map[string]string) (addr string, logs *logBuffer, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = newLogBuffer()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--env-file", ""}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, logs)
+	}()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() { cancel(); err = <-done })
+		return err
+	}
+	t.Cleanup(func() { stop() })
+	addr = logs.waitFor(t, "listening")["addr"].(string)
+	logs.waitFor(t, "krog serve ready")
+	return addr, logs, stop
+}
+
 // krog serve, whole, in both modes at once against a fake Slack: healthz, a slash command over
 // the socket and one over signed HTTP, and a graceful stop that keeps what was answered.
 func TestServeBothModes(t *testing.T) {
@@ -159,14 +181,7 @@ func TestServeBothModes(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test", "SLACK_SIGNING_SECRET": "s3cret",
 		"SLACK_API_URL": fake.APIURL(), "KROG_HTTP_ADDR": "127.0.0.1:0", "KROG_DB": db, "KROG_LLM": "off",
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := newLogBuffer()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--env-file", ""}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, logs)
-	}()
-	addr := logs.waitFor(t, "listening")["addr"].(string)
-	logs.waitFor(t, "krog serve ready")
+	addr, logs, stop := startServe(t, vars)
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
 		t.Fatal(err)
@@ -221,8 +236,7 @@ func TestServeBothModes(t *testing.T) {
 	if err := json.Unmarshal([]byte(get(t, "http://"+addr+"/healthz")), &health); err != nil || health.KnowledgeVersion == "" || !strings.Contains(metrics, `version="`+health.KnowledgeVersion+`"`) {
 		t.Errorf("/healthz = %+v (%v)", health, err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 	if strings.Contains(logs.String(), "industrial symbiosis") {
@@ -368,15 +382,7 @@ func TestServeReloadsKnowledge(t *testing.T) {
 		"KROG_HTTP_ADDR": "127.0.0.1:0", "KROG_DB": filepath.Join(t.TempDir(), "krog.db"), "KROG_LLM": "off",
 		"KROG_KNOWLEDGE": dir, "KROG_ADMIN_CHANNEL": "C0ADMIN", "KROG_RATE_LIMIT": "0",
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logs := newLogBuffer()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--env-file", ""}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, logs)
-	}()
-	addr := logs.waitFor(t, "listening")["addr"].(string)
-	logs.waitFor(t, "krog serve ready")
+	addr, logs, stop := startServe(t, vars)
 	n := 0
 	ask := func(q string) string {
 		t.Helper()
@@ -456,8 +462,7 @@ func TestServeReloadsKnowledge(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 }
