@@ -28,7 +28,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/krog-advisor/krog/answer"
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/knowledge"
 	"github.com/krog-advisor/krog/lang"
 )
@@ -47,12 +47,12 @@ type Knowledge interface {
 	Define(term string) (*knowledge.Term, []*knowledge.Term)
 }
 
-// Recorder keeps answers, votes and comments for the curators; *feedback.Store is the real one.
+// Recorder keeps answers, votes and comments for the curators; *store.Store is the real one.
 type Recorder interface {
-	RecordAnswer(ctx context.Context, a feedback.Answer) error
-	RecordVote(ctx context.Context, v feedback.Vote) error
-	RecordComment(ctx context.Context, c feedback.Comment) error
-	RecordCheck(ctx context.Context, c feedback.Check) error
+	RecordAnswer(ctx context.Context, a store.Answer) error
+	RecordVote(ctx context.Context, v store.Vote) error
+	RecordComment(ctx context.Context, c store.Comment) error
+	RecordCheck(ctx context.Context, c store.Check) error
 }
 
 // Observer is told what the bot does, for metrics; *metrics.Metrics is the real one.
@@ -113,7 +113,7 @@ type Bot struct {
 
 	pending    atomic.Int64 // questions in the bot's hands
 	maxPending int64
-	store      *storeQueue // nil: nothing is recorded
+	queue      *storeQueue // nil: nothing is recorded
 	limit      *limiter
 	events     *cache[string, struct{}]  // event_id: Slack retries
 	msgs       *cache[convKey, struct{}] // app_mention and message for one mention
@@ -207,7 +207,7 @@ func New(cfg Config) (*Bot, error) {
 		b.maxPending = 10_000
 	}
 	if b.rec != nil {
-		b.store = newStoreQueue(b.rec, b.log, func() { b.obs.Event("store_dropped") })
+		b.queue = newStoreQueue(b.rec, b.log, func() { b.obs.Event("store_dropped") })
 	}
 	rate := cfg.RateLimit
 	if rate == 0 {
@@ -290,13 +290,13 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 		}
 	}
 	b.stopAll()
-	if b.store != nil {
+	if b.queue != nil {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainGrace)
 		defer cancel()
 		if ctx.Err() == nil {
 			sctx = ctx
 		}
-		if serr := b.store.close(sctx); serr != nil && err == nil {
+		if serr := b.queue.close(sctx); serr != nil && err == nil {
 			err = fmt.Errorf("bot shutdown: feedback not all written: %w", serr)
 		}
 	}

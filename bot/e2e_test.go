@@ -12,7 +12,7 @@ import (
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/bot"
 	"github.com/krog-advisor/krog/bot/fakeslack"
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 )
 
 // The end-to-end tests run the real bot, with the real answer service over the embedded
@@ -26,10 +26,10 @@ var modes = []struct {
 
 const user, channel = "U0ANA", "C0GENERAL"
 
-func rows(t *testing.T, w *world) []feedback.Row {
+func rows(t *testing.T, w *world) []store.Row {
 	t.Helper()
-	var out []feedback.Row
-	if err := w.store.Rows(context.Background(), time.Time{}, func(r feedback.Row) error { out = append(out, r); return nil }); err != nil {
+	var out []store.Row
+	if err := w.store.Rows(context.Background(), time.Time{}, func(r store.Row) error { out = append(out, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -169,7 +169,7 @@ func TestMentionRepliesInThreadAndFollowUpNeedsNoMention(t *testing.T) {
 			}
 			rs := rows(t, w)
 			// The two answers are recorded after they are posted, in either order.
-			var follow *feedback.Row
+			var follow *store.Row
 			for i := range rs {
 				if rs[i].Surface == "thread" {
 					follow = &rs[i]

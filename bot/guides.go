@@ -11,7 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/guide"
 	"github.com/krog-advisor/krog/knowledge"
 )
@@ -152,9 +152,9 @@ func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st 
 	b.checks.put(id, &checked{Result: res, User: cb.User.ID, Team: cb.Team.ID})
 	b.log.Info("check completed", "guide", res.Guide, "outcome", res.Outcome, "lang", res.Lang)
 	b.obs.Check(res.Guide, res.Outcome)
-	if b.store != nil {
-		c := feedback.Check{ID: id, Time: b.now(), Team: cb.Team.ID, Guide: res.Guide, Outcome: res.Outcome, Lang: string(res.Lang)}
-		b.store.put("check", id, func(ctx context.Context) error { return b.rec.RecordCheck(ctx, c) })
+	if b.queue != nil {
+		c := store.Check{ID: id, Time: b.now(), Team: cb.Team.ID, Guide: res.Guide, Outcome: res.Outcome, Lang: string(res.Lang)}
+		b.queue.put("check", id, func(ctx context.Context) error { return b.rec.RecordCheck(ctx, c) })
 	}
 	msg := renderCheck(res, id, "", true)
 	if st.Channel != "" {

@@ -9,7 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/krog-advisor/krog/answer"
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 )
 
 // Interactivity: the buttons under krog's messages, the guides' modals and the feedback modal.
@@ -29,13 +29,13 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 		if cb.View.State != nil {
 			text = cb.View.State.Values[blkMissing][actMissing].Value
 		}
-		c := feedback.Comment{AnswerID: cb.View.PrivateMetadata, Voter: feedback.VoterID(cb.Team.ID, cb.User.ID), Text: text, Time: b.now()}
+		c := store.Comment{AnswerID: cb.View.PrivateMetadata, Voter: store.VoterID(cb.Team.ID, cb.User.ID), Text: text, Time: b.now()}
 		b.log.Info("comment", "answer_id", c.AnswerID, "chars", len([]rune(text)))
 		b.obs.Event("comment")
-		if b.store == nil || strings.TrimSpace(text) == "" {
+		if b.queue == nil || strings.TrimSpace(text) == "" {
 			return
 		}
-		b.store.put("comment", c.AnswerID, func(ctx context.Context) error { return b.rec.RecordComment(ctx, c) })
+		b.queue.put("comment", c.AnswerID, func(ctx context.Context) error { return b.rec.RecordComment(ctx, c) })
 	}
 }
 
@@ -113,7 +113,7 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 			expired()
 			return
 		}
-		v := feedback.Vote{AnswerID: act.Value, Voter: feedback.VoterID(cb.Team.ID, cb.User.ID), Value: 1, Time: b.now()}
+		v := store.Vote{AnswerID: act.Value, Voter: store.VoterID(cb.Team.ID, cb.User.ID), Value: 1, Time: b.now()}
 		if act.ActionID == actDown {
 			v.Value = -1
 		}
@@ -130,8 +130,8 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 					opened = true
 				}
 			}
-			if b.store != nil {
-				b.store.put("vote", v.AnswerID, func(ctx context.Context) error { return b.rec.RecordVote(ctx, v) })
+			if b.queue != nil {
+				b.queue.put("vote", v.AnswerID, func(ctx context.Context) error { return b.rec.RecordVote(ctx, v) })
 			}
 			if opened {
 				return nil

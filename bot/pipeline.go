@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/krog-advisor/krog/answer"
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/lang"
 )
 
@@ -190,10 +190,10 @@ func (b *Bot) report(id string, a ask, rep answer.Reply) {
 
 // storeAnswer queues the answer for the curators' store.
 func (b *Bot) storeAnswer(id string, a ask, rep answer.Reply) {
-	if b.store == nil {
+	if b.queue == nil {
 		return
 	}
-	fa := feedback.Answer{
+	fa := store.Answer{
 		ID: id, Time: b.now(), Team: a.team, ChannelType: channelType(a.channel), Surface: a.surface,
 		Lang: string(rep.Lang), Found: rep.Found, Mode: rep.Mode, Model: rep.Model, Fallback: rep.Fallback, Docs: docIDs(rep),
 	}
@@ -203,7 +203,7 @@ func (b *Bot) storeAnswer(id string, a ask, rep answer.Reply) {
 	if b.storeQ {
 		fa.Question = rep.Question
 	}
-	b.store.put("answer", id, func(ctx context.Context) error { return b.rec.RecordAnswer(ctx, fa) })
+	b.queue.put("answer", id, func(ctx context.Context) error { return b.rec.RecordAnswer(ctx, fa) })
 }
 
 func docIDs(rep answer.Reply) []string {

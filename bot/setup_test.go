@@ -23,7 +23,7 @@ import (
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/bot"
 	"github.com/krog-advisor/krog/bot/fakeslack"
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/index"
 )
 
@@ -37,7 +37,7 @@ type world struct {
 	t      testing.TB
 	slack  *fakeslack.Server
 	bot    *bot.Bot
-	store  *feedback.Store
+	store  *store.Store
 	dbPath string
 	http   *httptest.Server
 	socket bool
@@ -64,7 +64,7 @@ func start(t testing.TB, o options) *world {
 		o.fake(fake)
 	}
 	dbPath := filepath.Join(t.TempDir(), "krog.db")
-	store, err := feedback.Open(context.Background(), dbPath)
+	st, err := store.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func start(t testing.TB, o options) *world {
 		logger = slog.New(slog.NewJSONHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	b, err := bot.New(bot.Config{
-		Service: svc, Answerer: ans, Feedback: store, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL(), nil),
+		Service: svc, Answerer: ans, Feedback: st, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL(), nil),
 		Logger: logger, SigningSecret: secret, RateLimit: o.rateLimit, StoreQuestions: true, StreamInterval: o.interval,
 	})
 	if err != nil {
@@ -91,7 +91,7 @@ func start(t testing.TB, o options) *world {
 	if err := b.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, slack: fake, bot: b, store: store, dbPath: dbPath, socket: o.socket, done: make(chan error, 1)}
+	w := &world{t: t, slack: fake, bot: b, store: st, dbPath: dbPath, socket: o.socket, done: make(chan error, 1)}
 	if o.socket {
 		go func() { w.done <- b.RunSocket(ctx) }()
 		fake.WaitConnected(t)
@@ -116,7 +116,7 @@ func start(t testing.TB, o options) *world {
 			}
 		})
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { st.Close() })
 	t.Cleanup(w.stop)
 	return w
 }

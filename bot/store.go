@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 )
 
 // Bounds of the feedback queue.
@@ -91,7 +91,7 @@ func (q *storeQueue) do(j storeJob) {
 		}
 		// An answer is queued before it is delivered, so a vote or comment on an answer the store
 		// does not know is not one krog gave: no retry.
-		if errors.Is(err, feedback.ErrUnknownAnswer) || time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
+		if errors.Is(err, store.ErrUnknownAnswer) || time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
 			q.drop(j.what, j.id, err)
 			return
 		}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 )
 
 const feedbackAbout = `Print what the Slack bot's users asked and thought, for curators: the questions most asked,
@@ -53,15 +53,15 @@ func cmdFeedback(e *env, args []string) error {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no feedback store at %s yet: krog serve creates it (set KROG_DB or --db to read another)", path)
 	}
-	store, err := feedback.Open(e.ctx, path)
+	st, err := store.Open(e.ctx, path)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer st.Close()
 	if *asCSV {
-		return writeFeedbackCSV(e, store, from)
+		return writeFeedbackCSV(e, st, from)
 	}
-	r, err := store.Report(e.ctx, from, *n)
+	r, err := st.Report(e.ctx, from, *n)
 	if err != nil {
 		return err
 	}
@@ -93,10 +93,10 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, &usageError{msg: fmt.Sprintf("--since %q: use a date such as 2025-03-01, or a duration such as 7d or 48h", s)}
 }
 
-func writeFeedbackCSV(e *env, store *feedback.Store, from time.Time) error {
+func writeFeedbackCSV(e *env, st *store.Store, from time.Time) error {
 	w := csv.NewWriter(e.stdout)
 	w.Write([]string{"time", "answer_id", "workspace", "channel_type", "surface", "lang", "found", "mode", "model", "fallback", "documents", "question", "up", "down", "comments"})
-	err := store.Rows(e.ctx, from, func(r feedback.Row) error {
+	err := st.Rows(e.ctx, from, func(r store.Row) error {
 		return w.Write([]string{
 			r.Time.UTC().Format(time.RFC3339), r.ID, r.Team, r.ChannelType, r.Surface, r.Lang, strconv.FormatBool(r.Found),
 			r.Mode, r.Model, r.Fallback, strings.Join(r.Docs, " "), r.Question, strconv.Itoa(r.Up), strconv.Itoa(r.Down),
@@ -110,7 +110,7 @@ func writeFeedbackCSV(e *env, store *feedback.Store, from time.Time) error {
 	return w.Error()
 }
 
-func printReport(w io.Writer, r feedback.Report, path string) {
+func printReport(w io.Writer, r store.Report, path string) {
 	period := "all time"
 	if !r.Since.IsZero() {
 		period = "since " + r.Since.UTC().Format("2006-01-02 15:04") + " UTC"

@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 )
 
 func TestFeedbackCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "krog.db")
 	ctx := context.Background()
-	s, err := feedback.Open(ctx, db)
+	s, err := store.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	day := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
-	for _, a := range []feedback.Answer{
+	for _, a := range []store.Answer{
 		{ID: "a1", Time: day, Team: "T1", Surface: "command", Lang: "sl", Found: true, Docs: []string{"by-product"}, Question: "Kaj je stranski proizvod?"},
 		{ID: "a2", Time: day.AddDate(0, 0, 1), Team: "T1", Surface: "dm", Lang: "en", Found: false, Question: "How do I bake bread, \"quickly\"?"},
 	} {
@@ -27,8 +27,8 @@ func TestFeedbackCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s.RecordVote(ctx, feedback.Vote{AnswerID: "a1", Voter: "v", Value: -1, Time: day})
-	s.RecordComment(ctx, feedback.Comment{AnswerID: "a1", Voter: "v", Text: "Manjka rok za prijavo.", Time: day})
+	s.RecordVote(ctx, store.Vote{AnswerID: "a1", Voter: "v", Value: -1, Time: day})
+	s.RecordComment(ctx, store.Comment{AnswerID: "a1", Voter: "v", Text: "Manjka rok za prijavo.", Time: day})
 	s.Close()
 
 	out, _, code := krog(t, nil, "feedback", "--db", db, "--env-file", "")

@@ -19,7 +19,7 @@ import (
 
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/bot"
-	"github.com/krog-advisor/krog/feedback"
+	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/metrics"
 )
 
@@ -217,11 +217,11 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	if e.getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
-	store, err := feedback.Open(e.ctx, c.db)
+	st, err := store.Open(e.ctx, c.db)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer st.Close()
 
 	// Listen before the index is built, so that /healthz can say "not yet" instead of nothing.
 	var handler atomic.Pointer[http.Handler]
@@ -276,7 +276,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	svc := answer.New(idx, acfg)
 	defer func() { svc.Index().Close() }() // the index answering at exit; replaced ones close on their timers
 	b, err := bot.New(bot.Config{
-		Service: svc, Feedback: store, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
+		Service: svc, Feedback: st, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
 		SigningSecret: c.secret, RateLimit: rateLimit(c.rateLimit), LogQuestions: c.logQuestions, StoreQuestions: c.storeQuestions,
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package feedback
+package store
 
 import (
 	"context"
@@ -67,7 +67,12 @@ type Row struct {
 }
 
 // votesAgg sums the votes of each answer.
-const votesAgg = `(SELECT answer_id, SUM(vote = 1) AS up, SUM(vote = -1) AS down FROM votes GROUP BY answer_id)`
+const votesAgg = `(SELECT answer_id, CAST(SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END) AS BIGINT) AS up,
+	CAST(SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END) AS BIGINT) AS down FROM votes GROUP BY answer_id)`
+
+// sum is SUM(x) as an integer, 0 over no rows, in both SQL dialects (PostgreSQL sums integers to
+// numeric).
+func sum(x string) string { return "CAST(COALESCE(SUM(" + x + "), 0) AS BIGINT)" }
 
 // Report summarises the answers given since since (zero: all); lists are cut to limit entries
 // (0: no limit).
@@ -77,13 +82,12 @@ func (s *Store) Report(ctx context.Context, since time.Time, limit int) (Report,
 	if since.IsZero() {
 		from = ""
 	}
-	lim := limit
+	lim := int64(limit)
 	if lim <= 0 {
-		lim = -1 // SQLite: no limit
+		lim = 1 << 62 // no limit
 	}
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(found), 0), COALESCE(SUM(mode = 'llm'), 0),
-		COALESCE(SUM(question IS NULL), 0),
-		COALESCE(SUM(v.up), 0), COALESCE(SUM(v.down), 0)
+	err := s.queryRow(ctx, `SELECT COUNT(*), `+sum(`found`)+`, `+sum(`CASE WHEN mode = 'llm' THEN 1 ELSE 0 END`)+`,
+		`+sum(`CASE WHEN question IS NULL THEN 1 ELSE 0 END`)+`, `+sum(`v.up`)+`, `+sum(`v.down`)+`
 		FROM answers a LEFT JOIN `+votesAgg+` v ON v.answer_id = a.id WHERE a.at >= ?`, from).
 		Scan(&r.Answers, &r.Found, &r.LLM, &r.Hidden, &r.Up, &r.Down)
 	if err != nil {
@@ -101,7 +105,7 @@ func (s *Store) Report(ctx context.Context, since time.Time, limit int) (Report,
 	if r.Comments, err = s.comments(ctx, from, lim); err != nil {
 		return r, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT guide, outcome, COUNT(*) AS n FROM checks WHERE at >= ?
+	rows, err := s.query(ctx, `SELECT guide, outcome, COUNT(*) AS n FROM checks WHERE at >= ?
 		GROUP BY guide, outcome ORDER BY n DESC, guide, outcome`, from)
 	if err != nil {
 		return r, fmt.Errorf("report checks: %w", err)
@@ -120,13 +124,13 @@ func (s *Store) Report(ctx context.Context, since time.Time, limit int) (Report,
 	return r, nil
 }
 
-func (s *Store) questions(ctx context.Context, from string, unanswered bool, lim int) ([]Question, error) {
+func (s *Store) questions(ctx context.Context, from string, unanswered bool, lim int64) ([]Question, error) {
 	cond := ""
 	if unanswered {
 		cond = "AND a.found = 0"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT MIN(TRIM(a.question)), MIN(a.lang), COUNT(*), SUM(a.found),
-		COALESCE(SUM(v.up), 0), COALESCE(SUM(v.down), 0), MAX(a.at)
+	rows, err := s.query(ctx, `SELECT MIN(TRIM(a.question)), MIN(a.lang), COUNT(*), `+sum(`a.found`)+`,
+		`+sum(`v.up`)+`, `+sum(`v.down`)+`, MAX(a.at)
 		FROM answers a LEFT JOIN `+votesAgg+` v ON v.answer_id = a.id
 		WHERE a.at >= ? AND a.question IS NOT NULL `+cond+`
 		GROUP BY LOWER(TRIM(a.question))
@@ -151,9 +155,9 @@ func (s *Store) questions(ctx context.Context, from string, unanswered bool, lim
 	return out, nil
 }
 
-func (s *Store) docStats(ctx context.Context, from string, lim int) ([]DocStats, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.doc, SUM(d.rank = 1), COUNT(*),
-		COALESCE(SUM(CASE WHEN d.rank = 1 THEN v.up END), 0), COALESCE(SUM(CASE WHEN d.rank = 1 THEN v.down END), 0)
+func (s *Store) docStats(ctx context.Context, from string, lim int64) ([]DocStats, error) {
+	rows, err := s.query(ctx, `SELECT d.doc, `+sum(`CASE WHEN d.rank = 1 THEN 1 ELSE 0 END`)+`, COUNT(*),
+		`+sum(`CASE WHEN d.rank = 1 THEN v.up END`)+`, `+sum(`CASE WHEN d.rank = 1 THEN v.down END`)+`
 		FROM answer_docs d JOIN answers a ON a.id = d.answer_id
 		LEFT JOIN `+votesAgg+` v ON v.answer_id = d.answer_id
 		WHERE a.at >= ?
@@ -177,9 +181,9 @@ func (s *Store) docStats(ctx context.Context, from string, lim int) ([]DocStats,
 	return out, nil
 }
 
-func (s *Store) comments(ctx context.Context, from string, lim int) ([]CommentRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT c.at, c.text, COALESCE(a.question, ''), COALESCE(a.lang, ''),
-		COALESCE((SELECT GROUP_CONCAT(doc, ' ') FROM (SELECT doc FROM answer_docs WHERE answer_id = c.answer_id ORDER BY rank)), '')
+func (s *Store) comments(ctx context.Context, from string, lim int64) ([]CommentRow, error) {
+	rows, err := s.query(ctx, `SELECT c.at, c.text, COALESCE(a.question, ''), COALESCE(a.lang, ''),
+		COALESCE((SELECT string_agg(doc, ' ' ORDER BY rank) FROM answer_docs WHERE answer_id = c.answer_id), '')
 		FROM comments c LEFT JOIN answers a ON a.id = c.answer_id
 		WHERE c.at >= ?
 		ORDER BY c.at DESC, c.id DESC LIMIT ?`, from, lim)
@@ -211,13 +215,13 @@ func (s *Store) Rows(ctx context.Context, since time.Time, fn func(Row) error) e
 	if since.IsZero() {
 		from = ""
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.at, a.team, a.channel_type, a.surface, a.lang, a.found, a.mode,
+	rows, err := s.query(ctx, `SELECT a.id, a.at, a.team, a.channel_type, a.surface, a.lang, a.found, a.mode,
 		a.model, a.fallback, a.prompt_tokens, a.completion_tokens, a.question,
 		COALESCE(v.up, 0), COALESCE(v.down, 0),
-		COALESCE((SELECT GROUP_CONCAT(doc, ' ') FROM (SELECT doc FROM answer_docs WHERE answer_id = a.id ORDER BY rank)), ''),
-		COALESCE((SELECT GROUP_CONCAT(text, char(31)) FROM (SELECT text FROM comments WHERE answer_id = a.id ORDER BY id)), '')
+		COALESCE((SELECT string_agg(doc, ' ' ORDER BY rank) FROM answer_docs WHERE answer_id = a.id), ''),
+		COALESCE((SELECT string_agg(text, ? ORDER BY id) FROM comments WHERE answer_id = a.id), '')
 		FROM answers a LEFT JOIN `+votesAgg+` v ON v.answer_id = a.id
-		WHERE a.at >= ? ORDER BY a.at, a.id`, from)
+		WHERE a.at >= ? ORDER BY a.at, a.id`, "\x1f", from)
 	if err != nil {
 		return fmt.Errorf("feedback rows: %w", err)
 	}

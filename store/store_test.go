@@ -1,32 +1,54 @@
-package feedback
+package store
 
 import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/krog-advisor/krog/internal/pgtest"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 
-func open(t *testing.T) (*Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "krog.db")
-	s, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
+// backends runs test against a new store of each backend: a SQLite file and a PostgreSQL database
+// on a real server. It hands over the store and what opens it again.
+func backends(t *testing.T, test func(t *testing.T, s *Store, dsn string)) {
+	for _, b := range []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "krog.db") }},
+		{"postgres", func(t *testing.T) string { return pgtest.DSN(t) }},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			dsn := b.dsn(t)
+			s, err := Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			if s.Backend() != b.name {
+				t.Fatalf("Open(%s) gave a %s store", b.name, s.Backend())
+			}
+			test(t, s, dsn)
+		})
 	}
-	t.Cleanup(func() { s.Close() })
-	return s, path
 }
 
 func TestOpenMigratesOnceAndReopens(t *testing.T) {
+	backends(t, testReopen)
+}
+
+func testReopen(t *testing.T, s *Store, path string) {
 	ctx := context.Background()
-	s, path := open(t)
 	if err := s.RecordAnswer(ctx, Answer{ID: "a1", Time: t0, Found: true, Docs: []string{"by-product"}, Question: "Kaj je stranski proizvod?"}); err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +58,8 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer s2.Close()
-	var v int
-	if err := s2.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	v, err := s2.SchemaVersion(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if v != len(migrations) {
@@ -68,9 +90,10 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 }
 
-func TestReport(t *testing.T) {
+func TestReport(t *testing.T) { backends(t, testReport) }
+
+func testReport(t *testing.T, s *Store, _ string) {
 	ctx := context.Background()
-	s, _ := open(t)
 	answers := []Answer{
 		{ID: "a1", Time: t0, Team: "T1", Surface: "command", Lang: "sl", Found: true, Docs: []string{"by-product", "end-of-waste"}, Question: "Kaj je stranski proizvod?"},
 		{ID: "a2", Time: t0.Add(time.Hour), Team: "T1", Surface: "mention", Lang: "sl", Found: true, Docs: []string{"by-product"}, Question: "kaj je stranski proizvod? "},
@@ -152,9 +175,10 @@ func TestReport(t *testing.T) {
 	}
 }
 
-func TestConcurrentWrites(t *testing.T) {
+func TestConcurrentWrites(t *testing.T) { backends(t, testConcurrentWrites) }
+
+func testConcurrentWrites(t *testing.T, s *Store, _ string) {
 	ctx := context.Background()
-	s, _ := open(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
 	for i := range 100 {
@@ -179,5 +203,48 @@ func TestConcurrentWrites(t *testing.T) {
 	}
 	if r.Answers != 100 || r.Up != 100 {
 		t.Errorf("answers %d up %d, want 100 100", r.Answers, r.Up)
+	}
+}
+
+func TestPostgresReplicasMigrateTogether(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for range 3 {
+		wg.Go(func() {
+			s, err := Open(context.Background(), dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			s.Close()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error("a replica starting beside two others:", err)
+	}
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := s.SchemaVersion(context.Background()); err != nil || v != len(migrations) {
+		t.Errorf("schema version %d (%v), want %d", v, err, len(migrations))
+	}
+}
+
+func TestPostgresErrorsHideThePassword(t *testing.T) {
+	// Nothing listens on port 1: the connection fails, and the message must not carry the password.
+	_, err := Open(context.Background(), "postgres://krog:s3cret-pw@127.0.0.1:1/krog?sslmode=disable&connect_timeout=2")
+	if err == nil {
+		t.Fatal("Open succeeded against a closed port")
+	}
+	if strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("error shows the password: %v", err)
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1") {
+		t.Errorf("error does not say which server: %v", err)
 	}
 }

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// clock is a settable clock for the memory's expiry.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestMemory(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, dsn string) {
+		ctx := context.Background()
+		c := &clock{t: t0}
+		s.now = c.now
+
+		t.Run("claim once until it expires", func(t *testing.T) {
+			first, err := s.Claim(ctx, "event", "Ev1", time.Minute)
+			if err != nil || !first {
+				t.Fatalf("first claim = %v, %v; want true", first, err)
+			}
+			if again, err := s.Claim(ctx, "event", "Ev1", time.Minute); err != nil || again {
+				t.Errorf("second claim = %v, %v; want false", again, err)
+			}
+			if other, err := s.Claim(ctx, "msg", "Ev1", time.Minute); err != nil || !other {
+				t.Errorf("same key, other kind = %v, %v; want true", other, err)
+			}
+			c.add(2 * time.Minute)
+			if later, err := s.Claim(ctx, "event", "Ev1", time.Minute); err != nil || !later {
+				t.Errorf("claim after expiry = %v, %v; want true", later, err)
+			}
+		})
+
+		t.Run("put get replace expire", func(t *testing.T) {
+			if _, ok, err := s.Get(ctx, "thread", "C1/1.0"); err != nil || ok {
+				t.Fatalf("get before put = %v, %v", ok, err)
+			}
+			if err := s.Put(ctx, "thread", "C1/1.0", []byte("first"), time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Put(ctx, "thread", "C1/1.0", []byte("ščž second"), time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			v, ok, err := s.Get(ctx, "thread", "C1/1.0")
+			if err != nil || !ok || string(v) != "ščž second" {
+				t.Errorf("get = %q %v %v, want the second value", v, ok, err)
+			}
+			bin := []byte{0, 1, 2, 255, 0}
+			if err := s.Put(ctx, "answer", "A1", bin, time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if v, _, _ := s.Get(ctx, "answer", "A1"); !bytes.Equal(v, bin) {
+				t.Errorf("binary value came back as %v", v)
+			}
+			c.add(61 * time.Minute)
+			if _, ok, err := s.Get(ctx, "thread", "C1/1.0"); err != nil || ok {
+				t.Errorf("get after expiry = %v, %v; want nothing", ok, err)
+			}
+		})
+
+		t.Run("counter counts within its window", func(t *testing.T) {
+			for i := int64(1); i <= 3; i++ {
+				n, err := s.Incr(ctx, "rate", "T1/U1", time.Minute)
+				if err != nil || n != i {
+					t.Fatalf("count %d = %d, %v", i, n, err)
+				}
+			}
+			c.add(30 * time.Second)
+			if n, _ := s.Incr(ctx, "rate", "T1/U1", time.Minute); n != 4 {
+				t.Errorf("within the window: %d, want 4", n)
+			}
+			c.add(31 * time.Second)
+			if n, _ := s.Incr(ctx, "rate", "T1/U1", time.Minute); n != 1 {
+				t.Errorf("after the window: %d, want 1 (the window does not move with each count)", n)
+			}
+		})
+
+		t.Run("expired entries are swept", func(t *testing.T) {
+			for i := range sweepEvery {
+				if err := s.Put(ctx, "home", fmt.Sprint(i), nil, time.Second); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.add(time.Hour)
+			for i := range sweepEvery {
+				if _, err := s.Claim(ctx, "event", fmt.Sprint("sweep", i), time.Minute); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var n int
+			if err := s.queryRow(ctx, `SELECT COUNT(*) FROM memory WHERE kind = 'home'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Errorf("%d expired entries left after %d writes", n, 2*sweepEvery)
+			}
+		})
+
+		t.Run("many claimants, one winner", func(t *testing.T) {
+			// Replicas are separate stores on one database (for SQLite, one file).
+			stores := []*Store{s}
+			for range 2 {
+				o, err := Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer o.Close()
+				o.now = c.now
+				stores = append(stores, o)
+			}
+			for ev := range 20 {
+				var wins atomic.Int32
+				var wg sync.WaitGroup
+				for i := range 9 {
+					wg.Go(func() {
+						ok, err := stores[i%3].Claim(ctx, "event", fmt.Sprint("race", ev), time.Minute)
+						if err != nil {
+							t.Error(err)
+						}
+						if ok {
+							wins.Add(1)
+						}
+					})
+				}
+				wg.Wait()
+				if wins.Load() != 1 {
+					t.Fatalf("event %d claimed %d times by 9 deliveries to 3 stores, want once", ev, wins.Load())
+				}
+			}
+		})
+	})
+}
+
+func TestClosedStoreFailsCleanly(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, _ string) {
+		s.Close()
+		ctx := context.Background()
+		if _, err := s.Claim(ctx, "event", "x", time.Minute); err == nil {
+			t.Error("claim on a closed store succeeded")
+		}
+		if _, _, err := s.Get(ctx, "answer", "x"); err == nil {
+			t.Error("get on a closed store succeeded")
+		}
+		if err := s.RecordAnswer(ctx, Answer{ID: "a", Time: t0}); err == nil {
+			t.Error("record on a closed store succeeded")
+		}
+	})
+}
