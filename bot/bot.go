@@ -28,9 +28,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/krog-advisor/krog/answer"
-	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/knowledge"
 	"github.com/krog-advisor/krog/lang"
+	"github.com/krog-advisor/krog/store"
 )
 
 // Answerer answers a question; *answer.Service is the real one.

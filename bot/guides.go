@@ -11,9 +11,9 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/guide"
 	"github.com/krog-advisor/krog/knowledge"
+	"github.com/krog-advisor/krog/store"
 )
 
 // A decision guide runs in a modal: one question per step, with Back, the answers kept in the

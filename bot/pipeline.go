@@ -8,8 +8,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/krog-advisor/krog/answer"
-	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/lang"
+	"github.com/krog-advisor/krog/store"
 )
 
 // The answer pipeline every surface shares: rate limit, admission, answering, delivery, thread

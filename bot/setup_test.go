@@ -23,8 +23,8 @@ import (
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/bot"
 	"github.com/krog-advisor/krog/bot/fakeslack"
-	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/index"
+	"github.com/krog-advisor/krog/store"
 )
 
 // theIndex is the index of the embedded corpus, built once per test binary.

@@ -19,8 +19,8 @@ import (
 
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/bot"
-	"github.com/krog-advisor/krog/store"
 	"github.com/krog-advisor/krog/metrics"
+	"github.com/krog-advisor/krog/store"
 )
 
 // serveConfig is what `krog serve` reads from its flags and the environment.
