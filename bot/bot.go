@@ -74,6 +74,7 @@ type Config struct {
 	Service  Knowledge     // the knowledge: answers, topics, glossary, guides, whether an LLM is on
 	Answerer Answerer      // answers questions; nil means Service (tests put faults here)
 	Feedback Recorder      // nil: nothing is recorded
+	Memory   Memory        // nil: remembered in this process only
 	Observer Observer      // nil: nothing is measured
 	Client   *slack.Client // see NewClient
 	Logger   *slog.Logger
@@ -114,16 +115,11 @@ type Bot struct {
 	pending    atomic.Int64 // questions in the bot's hands
 	maxPending int64
 	queue      *storeQueue // nil: nothing is recorded
-	limit      *limiter
-	events     *cache[string, struct{}]  // event_id: Slack retries
-	msgs       *cache[convKey, struct{}] // app_mention and message for one mention
-	threads    *cache[convKey, thread]   // threads krog is part of; {channel, ""}: a DM's last question
-	answers    *cache[string, *stored]   // answer id: what the buttons refer to
-	replays    *cache[string, struct{}]  // signatures of HTTP requests already taken
-	checks     *cache[string, *checked]  // completed guide checks the result's buttons refer to
-	bodies     chan struct{}             // one per HTTP request body being read
-	homes      *cache[string, struct{}]  // users whose App Home is up to date
-	assist     *cache[convKey, struct{}] // assistant threads
+	mem        Memory
+	rate       int                      // questions per user per minute; <= 0: no limit
+	replays    *cache[string, struct{}] // signatures of HTTP requests this process took
+	bodies     chan struct{}            // one per HTTP request body being read
+	homes      *cache[string, struct{}] // users whose App Home this process published
 
 	mu      sync.Mutex
 	me      identity
@@ -142,6 +138,9 @@ type identity struct {
 // convKey names a message or a thread: a channel and a timestamp (empty for a DM's last question).
 type convKey struct{ channel, ts string }
 
+// String is the key's name in the bot's memory.
+func (k convKey) String() string { return k.channel + "/" + k.ts }
+
 // thread is a conversation krog takes part in.
 type thread struct {
 	Question string // the thread's first question: what follow-ups are read with
@@ -156,14 +155,10 @@ type stored struct {
 	Surface string
 }
 
-// Bounds of what the bot remembers.
+// Bounds of what the bot keeps in its own process.
 const (
-	dedupTTL   = 15 * time.Minute // Slack retries after 1 and 5 minutes
 	dedupMax   = 20000
-	threadTTL  = 24 * time.Hour
-	threadMax  = 10000
-	answerTTL  = 24 * time.Hour
-	answerMax  = 2000
+	homeMax    = 10000
 	homeTTL    = 10 * time.Minute
 	jobTimeout = 2 * time.Minute // the longest one answer may take, LLM included
 	// apologyTimeout is the time the apology for a failed or cut-off answer gets, on a fresh
@@ -209,20 +204,17 @@ func New(cfg Config) (*Bot, error) {
 	if b.rec != nil {
 		b.queue = newStoreQueue(b.rec, b.log, func() { b.obs.Event("store_dropped") })
 	}
-	rate := cfg.RateLimit
-	if rate == 0 {
-		rate = 20
+	b.rate = cfg.RateLimit
+	if b.rate == 0 {
+		b.rate = 20
 	}
-	b.limit = newLimiter(rate, time.Minute, b.now)
-	b.events = newCache[string, struct{}](dedupMax, dedupTTL, b.now)
-	b.msgs = newCache[convKey, struct{}](dedupMax, dedupTTL, b.now)
-	b.threads = newCache[convKey, thread](threadMax, threadTTL, b.now)
-	b.answers = newCache[string, *stored](answerMax, answerTTL, b.now)
+	b.mem = cfg.Memory
+	if b.mem == nil {
+		b.mem = newLocalMemory(b.now)
+	}
 	b.replays = newCache[string, struct{}](dedupMax, 2*maxSkew, b.now)
 	b.bodies = make(chan struct{}, MaxBodyReads)
-	b.checks = newCache[string, *checked](answerMax, answerTTL, b.now)
-	b.homes = newCache[string, struct{}](threadMax, homeTTL, b.now)
-	b.assist = newCache[convKey, struct{}](threadMax, threadTTL, b.now)
+	b.homes = newCache[string, struct{}](homeMax, homeTTL, b.now)
 	b.work, b.stopAll = context.WithCancel(context.Background())
 	return b, nil
 }

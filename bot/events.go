@@ -13,10 +13,10 @@ import (
 )
 
 // Events API intake: mentions and their thread follow-ups, direct messages, the App Home tab and
-// assistant threads. Each handler decides quickly what to do and hands the slow work to the
-// background, so that the request can be acknowledged at once.
+// assistant threads. An event is acknowledged at once; deciding what to do with it needs the bot's
+// memory (which, shared by replicas, is a database away), so it happens in the background.
 
-// onEvent handles an Events API event (deduplicated by event_id).
+// onEvent takes an Events API event; its work is done in the background.
 func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 	switch ev.Type {
 	case slackevents.CallbackEvent:
@@ -26,8 +26,17 @@ func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 	default:
 		return
 	}
+	b.spawn("event", nil, func(ctx context.Context) error {
+		b.handleEvent(ctx, ev)
+		return nil
+	})
+}
+
+// handleEvent handles an event once, whichever replica and however many deliveries it reaches
+// (deduplicated by event_id).
+func (b *Bot) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if !b.events.add(cb.EventID, struct{}{}) {
+		if !b.claim(ctx, memEvent, ev.TeamID+"/"+cb.EventID, dedupTTL) {
 			b.log.Debug("duplicate event ignored", "event_id", cb.EventID)
 			b.obs.Event("deduplicated")
 			return
@@ -38,19 +47,40 @@ func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 		if e.BotID != "" || e.User == "" || e.User == b.self().user {
 			return
 		}
-		b.onMention(ev.TeamID, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
+		b.onMention(ctx, ev.TeamID, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
 	case *slackevents.MessageEvent:
-		b.onMessage(ev.TeamID, e)
+		b.onMessage(ctx, ev.TeamID, e)
 	case *slackevents.AppHomeOpenedEvent:
 		b.onHome(e)
 	case *slackevents.AssistantThreadStartedEvent:
-		b.onAssistantThread(e)
+		b.onAssistantThread(ctx, ev.TeamID, e)
 	}
 }
 
+// memKey is a conversation's name in the bot's memory: workspaces stay apart.
+func memKey(team string, k convKey) string { return team + "/" + k.String() }
+
+// firstDelivery reports whether this is the first delivery of the message at channel/ts: a
+// mention comes as app_mention and as message, perhaps to two replicas.
+func (b *Bot) firstDelivery(ctx context.Context, team, channel, ts string) bool {
+	return b.claim(ctx, memMsg, memKey(team, convKey{channel, ts}), dedupTTL)
+}
+
+// thread returns the thread krog remembers under key, if any.
+func (b *Bot) thread(ctx context.Context, team string, key convKey) (thread, bool) {
+	var th thread
+	ok := b.recallOr(ctx, memThread, memKey(team, key), &th)
+	return th, ok
+}
+
+// keepThread remembers th under key.
+func (b *Bot) keepThread(ctx context.Context, team string, key convKey, th thread) {
+	b.keep(ctx, memThread, memKey(team, key), th, threadTTL)
+}
+
 // onMention answers "@krog …" in the message's thread.
-func (b *Bot) onMention(team, user, channel, text, ts, threadTS string) {
-	if !b.msgs.add(convKey{channel, ts}, struct{}{}) {
+func (b *Bot) onMention(ctx context.Context, team, user, channel, text, ts, threadTS string) {
+	if !b.firstDelivery(ctx, team, channel, ts) {
 		return // the same message came as app_mention and as message
 	}
 	root := threadTS
@@ -59,14 +89,14 @@ func (b *Bot) onMention(team, user, channel, text, ts, threadTS string) {
 	}
 	key := convKey{channel, root}
 	a := ask{surface: "mention", team: team, user: user, channel: channel, question: plainText(b.stripMe(text)), thread: key}
-	if th, ok := b.threads.get(key); ok {
+	if th, ok := b.thread(ctx, team, key); ok {
 		a.context = th.Question
 		if threadTS != "" {
 			a.surface = "thread"
 		}
 	} else {
 		// krog is part of the thread from now on: follow-ups may arrive before the answer is out.
-		b.threads.put(key, thread{Question: a.question})
+		b.keepThread(ctx, team, key, thread{Question: a.question})
 	}
 	b.question(a, target{Channel: channel, ThreadTS: root})
 }
@@ -75,21 +105,21 @@ func (b *Bot) onMention(team, user, channel, text, ts, threadTS string) {
 var messageSubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
 
 // onMessage answers direct messages, and follow-ups in threads krog is part of.
-func (b *Bot) onMessage(team string, e *slackevents.MessageEvent) {
+func (b *Bot) onMessage(ctx context.Context, team string, e *slackevents.MessageEvent) {
 	me := b.self()
 	if !messageSubtypes[e.SubType] || e.BotID != "" || e.User == "" || e.User == me.user {
 		return
 	}
 	if e.ChannelType != slackevents.ChannelTypeIM {
 		if me.user != "" && strings.Contains(e.Text, "<@"+me.user) {
-			b.onMention(team, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
+			b.onMention(ctx, team, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
 			return
 		}
 		if e.ThreadTimeStamp == "" {
 			return
 		}
 		key := convKey{e.Channel, e.ThreadTimeStamp}
-		th, ok := b.threads.get(key)
+		th, ok := b.thread(ctx, team, key)
 		if !ok {
 			return // krog answers only in threads it is part of
 		}
@@ -98,14 +128,14 @@ func (b *Bot) onMessage(team string, e *slackevents.MessageEvent) {
 			b.log.Debug("thread message is not a question, not answered")
 			return
 		}
-		if !b.msgs.add(convKey{e.Channel, e.TimeStamp}, struct{}{}) {
+		if !b.firstDelivery(ctx, team, e.Channel, e.TimeStamp) {
 			return
 		}
 		b.question(ask{surface: "thread", team: team, user: e.User, channel: e.Channel, question: plainText(e.Text), context: th.Question, thread: key},
 			target{Channel: e.Channel, ThreadTS: e.ThreadTimeStamp})
 		return
 	}
-	if !b.msgs.add(convKey{e.Channel, e.TimeStamp}, struct{}{}) {
+	if !b.firstDelivery(ctx, team, e.Channel, e.TimeStamp) {
 		return
 	}
 	a := ask{surface: "dm", team: team, user: e.User, channel: e.Channel, question: plainText(b.stripMe(e.Text)), view: answerView{More: true}}
@@ -114,24 +144,24 @@ func (b *Bot) onMessage(team string, e *slackevents.MessageEvent) {
 		a.thread = convKey{e.Channel, e.ThreadTimeStamp}
 		a.threadTS = e.ThreadTimeStamp
 		t.ThreadTS = e.ThreadTimeStamp
-		_, a.assistant = b.assist.get(a.thread)
-		a.assistant = a.assistant || e.AssistantThread != nil
+		var started bool
+		a.assistant = e.AssistantThread != nil || b.recallOr(ctx, memAssist, memKey(team, a.thread), &started)
 	} else {
 		a.thread = convKey{e.Channel, e.TimeStamp} // a thread the user may start under their question
 		a.dm = e.Channel
 	}
-	if th, ok := b.threads.get(a.thread); ok {
+	if th, ok := b.thread(ctx, team, a.thread); ok {
 		a.context = th.Question
 	} else {
 		if e.ThreadTimeStamp == "" {
-			if th, ok := b.threads.get(convKey{e.Channel, ""}); ok {
+			if th, ok := b.thread(ctx, team, convKey{e.Channel, ""}); ok {
 				a.context = th.Question // the conversation's previous question
 			}
 		}
-		b.threads.put(a.thread, thread{Question: a.question})
+		b.keepThread(ctx, team, a.thread, thread{Question: a.question})
 	}
 	if a.dm != "" {
-		b.threads.put(convKey{a.dm, ""}, thread{Question: a.question})
+		b.keepThread(ctx, team, convKey{a.dm, ""}, thread{Question: a.question})
 	}
 	b.question(a, t)
 }
@@ -155,9 +185,9 @@ func (b *Bot) onHome(e *slackevents.AppHomeOpenedEvent) {
 }
 
 // onAssistantThread remembers an assistant thread and offers example prompts.
-func (b *Bot) onAssistantThread(e *slackevents.AssistantThreadStartedEvent) {
+func (b *Bot) onAssistantThread(ctx context.Context, team string, e *slackevents.AssistantThreadStartedEvent) {
 	t := e.AssistantThread
-	b.assist.put(convKey{t.ChannelID, t.ThreadTimeStamp}, struct{}{})
+	b.keep(ctx, memAssist, memKey(team, convKey{t.ChannelID, t.ThreadTimeStamp}), true, threadTTL)
 	b.spawn("assistant_prompts", nil, func(ctx context.Context) error {
 		p := slack.AssistantThreadsSetSuggestedPromptsParameters{ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp}
 		p.AddPrompt(say(lang.SL, "example_title"), say(lang.SL, "example_question"))

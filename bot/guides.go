@@ -149,7 +149,7 @@ func (b *Bot) onGuideAction(cb slack.InteractionCallback, act *slack.BlockAction
 func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st checkState, step guide.Step) error {
 	res := step.Result()
 	id := newID()
-	b.checks.put(id, &checked{Result: res, User: cb.User.ID, Team: cb.Team.ID})
+	b.keep(ctx, memCheck, cb.Team.ID+"/"+id, checked{Result: res, User: cb.User.ID, Team: cb.Team.ID}, answerTTL)
 	b.log.Info("check completed", "guide", res.Guide, "outcome", res.Outcome, "lang", res.Lang)
 	b.obs.Check(res.Guide, res.Outcome)
 	if b.queue != nil {
@@ -171,24 +171,22 @@ func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st 
 
 // onCheckButton is Share in channel or Download record under a result.
 func (b *Bot) onCheckButton(cb slack.InteractionCallback, act *slack.BlockAction, channel string, rp *replier) {
-	c, ok := b.checks.get(act.Value)
-	if !ok {
-		b.reply("check", rp, renderText(say(rp.lang(), "expired")))
-		return
-	}
-	rp.setLang(c.Result.Lang)
-	switch act.ActionID {
-	case actGuideShare:
-		msg := renderCheck(c.Result, act.Value, cb.User.ID, false)
-		b.spawn("check_share", rp, func(ctx context.Context) error {
-			_, err := b.post(ctx, target{Channel: channel}, msg)
+	b.spawn("check_button", rp, func(ctx context.Context) error {
+		var c checked
+		ok, err := b.recall(ctx, memCheck, cb.Team.ID+"/"+act.Value, &c)
+		if err != nil {
 			return err
-		})
-	case actGuideRecord:
-		b.spawn("check_record", rp, func(ctx context.Context) error {
-			return b.uploadRecord(ctx, c, cb.User.ID, rp)
-		})
-	}
+		}
+		if !ok {
+			return rp.send(ctx, renderText(say(rp.lang(), "expired")))
+		}
+		rp.setLang(c.Result.Lang)
+		if actionKind(act.ActionID) == actGuideShare {
+			_, err := b.post(ctx, target{Channel: channel}, renderCheck(c.Result, act.Value, cb.User.ID, false))
+			return err
+		}
+		return b.uploadRecord(ctx, &c, cb.User.ID, rp)
+	})
 }
 
 // uploadRecord sends the PDF record to the user's direct messages with krog.

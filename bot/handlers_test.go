@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -57,26 +59,43 @@ func TestCacheIsBoundedAndForgets(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
+func TestLocalMemory(t *testing.T) {
+	ctx := context.Background()
 	c := &clock{time.Unix(1000, 0)}
-	l := newLimiter(3, time.Minute, c.now)
-	for i := range 3 {
-		if !l.allow("u") {
-			t.Fatalf("question %d refused", i+1)
+	m := newLocalMemory(c.now)
+	if first, _ := m.Claim(ctx, memEvent, "E1", time.Minute); !first {
+		t.Error("first claim refused")
+	}
+	if again, _ := m.Claim(ctx, memEvent, "E1", time.Minute); again {
+		t.Error("second claim of one event taken")
+	}
+	if other, _ := m.Claim(ctx, memMsg, "E1", time.Minute); !other {
+		t.Error("a claim of another kind with the same key refused")
+	}
+	m.Put(ctx, memThread, "T/C/1", []byte("q"), time.Hour)
+	if v, ok, _ := m.Get(ctx, memThread, "T/C/1"); !ok || string(v) != "q" {
+		t.Errorf("get = %q %v", v, ok)
+	}
+	for want := int64(1); want <= 3; want++ {
+		if n, _ := m.Incr(ctx, memRate, "T/U", time.Minute); n != want {
+			t.Errorf("count %d, want %d", n, want)
 		}
-		c.t = c.t.Add(10 * time.Second)
 	}
-	if l.allow("u") {
-		t.Error("the fourth question within a minute was allowed")
+	c.t = c.t.Add(61 * time.Second)
+	if again, _ := m.Claim(ctx, memEvent, "E1", time.Minute); !again {
+		t.Error("claim after expiry refused")
 	}
-	if !l.allow("v") {
-		t.Error("another user was limited")
+	if n, _ := m.Incr(ctx, memRate, "T/U", time.Minute); n != 1 {
+		t.Errorf("count after the window: %d, want 1", n)
 	}
-	c.t = c.t.Add(31 * time.Second) // the first question is now more than a minute old
-	if !l.allow("u") {
-		t.Error("the limit did not slide")
+	c.t = c.t.Add(time.Hour)
+	if _, ok, _ := m.Get(ctx, memThread, "T/C/1"); ok {
+		t.Error("an expired thread was recalled")
 	}
-	if unlimited := newLimiter(-1, time.Minute, c.now); !unlimited.allow("u") {
-		t.Error("a negative limit limited")
+	for i := range localMax[memAnswer] + 10 {
+		m.Put(ctx, memAnswer, fmt.Sprint(i), []byte("a"), time.Hour)
+	}
+	if n := m.kind(memAnswer).len(); n != localMax[memAnswer] {
+		t.Errorf("answers held: %d, want the bound %d", n, localMax[memAnswer])
 	}
 }

@@ -35,7 +35,17 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 		if b.queue == nil || strings.TrimSpace(text) == "" {
 			return
 		}
-		b.queue.put("comment", c.AnswerID, func(ctx context.Context) error { return b.rec.RecordComment(ctx, c) })
+		team := cb.Team.ID
+		b.spawn("comment", nil, func(ctx context.Context) error {
+			// Only on an answer krog gave (the modal's metadata comes back from the client).
+			var st stored
+			if ok, err := b.recall(ctx, memAnswer, team+"/"+c.AnswerID, &st); err != nil || !ok {
+				b.log.Warn("comment on an answer krog does not hold, not stored", "answer_id", c.AnswerID, "err", err)
+				return nil
+			}
+			b.queue.put("comment", c.AnswerID, func(ctx context.Context) error { return b.rec.RecordComment(ctx, c) })
+			return nil
+		})
 	}
 }
 
@@ -73,14 +83,8 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 		// A click inside a modal has no channel and no response_url: replies go to a direct message.
 		t = target{Channel: cb.User.ID}
 	}
-	st, have := b.answers.get(act.Value)
-	l := lang.EN
-	if have {
-		l = st.Reply.Lang
-	}
-	rp := b.replier(t, l)
-	expired := func() { b.reply("expired", rp, renderText(say(l, "expired"))) }
-	switch actionKind(act.ActionID) {
+	rp := b.replier(t, lang.EN)
+	switch kind := actionKind(act.ActionID); kind {
 	case actGuideAnswer, actGuideBack:
 		b.onGuideAction(cb, act, rp)
 	case actGuideShare, actGuideRecord:
@@ -90,73 +94,26 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 		if g := b.guideByID(id); g != nil {
 			b.openGuide(g, gl, cb.TriggerID, channel, cb.Team.ID, cb.User.ID, rp)
 		}
-	case actShare:
-		if !have {
-			expired()
-			return
-		}
-		public := target{ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeInChannel}
-		if cb.ResponseURL == "" {
-			public = target{Channel: channel}
-		}
-		msg := renderAnswer(st.Reply, answerView{ID: act.Value, SharedBy: cb.User.ID})
-		b.spawn("share_button", rp, func(ctx context.Context) error {
-			_, err := b.post(ctx, public, msg)
-			if err == nil {
-				b.log.Info("shared", "answer_id", act.Value)
+	case actShare, actUp, actDown, actMore:
+		// The answer behind the button may have been made by another replica, or yesterday.
+		b.spawn(kind, rp, func(ctx context.Context) error {
+			var st stored
+			have, err := b.recall(ctx, memAnswer, cb.Team.ID+"/"+act.Value, &st)
+			if err != nil {
+				return err // the memory is unreachable: the user gets the apology
 			}
-			return err
+			if !have {
+				// Not an answer krog gave, or one it no longer keeps: nothing to act on.
+				return rp.send(ctx, renderText(say(rp.lang(), "expired")))
+			}
+			rp.setLang(st.Reply.Lang)
+			return b.onAnswerButton(ctx, cb, act, st, t, channel, rp)
 		})
-	case actUp, actDown:
-		if !have {
-			// Not an answer krog gave (or one it no longer keeps): nothing to vote on.
-			expired()
-			return
-		}
-		v := store.Vote{AnswerID: act.Value, Voter: store.VoterID(cb.Team.ID, cb.User.ID), Value: 1, Time: b.now()}
-		if act.ActionID == actDown {
-			v.Value = -1
-		}
-		b.log.Info("vote", "answer_id", v.AnswerID, "value", v.Value)
-		b.obs.Event("vote")
-		trigger := cb.TriggerID
-		b.spawn("vote", rp, func(ctx context.Context) error {
-			// The modal first: its trigger is valid for 3 seconds only.
-			opened := false
-			if v.Value < 0 && trigger != "" {
-				if _, err := b.api.OpenViewContext(ctx, trigger, missingModal(v.AnswerID, l)); err != nil {
-					b.log.Warn("views.open", "err", err)
-				} else {
-					opened = true
-				}
-			}
-			if b.queue != nil {
-				b.queue.put("vote", v.AnswerID, func(ctx context.Context) error { return b.rec.RecordVote(ctx, v) })
-			}
-			if opened {
-				return nil
-			}
-			return rp.send(ctx, renderText(say(l, "thanks_vote")))
-		})
-	case actMore:
-		if !have {
-			expired()
-			return
-		}
-		n := len(st.Reply.Sources)
-		if n == 0 {
-			n = 3
-		}
-		b.question(ask{
-			surface: "more", team: cb.Team.ID, user: cb.User.ID, channel: channel, question: st.Req.Question,
-			context: st.Req.Context, lang: st.Reply.Lang, offset: st.Req.Offset + n, noLLM: true,
-			view: answerView{More: true, Question: true},
-		}, t)
 	case actRelated:
 		// A related question is asked as if the user had typed it, where the answer was.
 		b.question(ask{
 			surface: "related", team: cb.Team.ID, user: cb.User.ID, channel: channel, question: act.Value,
-			lang: guessLang(act.Value, l), view: answerView{Share: cb.ResponseURL != "", More: true, Question: true},
+			lang: guessLang(act.Value, lang.EN), view: answerView{Share: cb.ResponseURL != "", More: true, Question: true},
 		}, t)
 	case actTopic:
 		topic, l := valueLang(act.Value)
@@ -179,5 +136,56 @@ func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
 		b.reply("open_doc", rp, renderDoc(d, l))
 	default:
 		b.log.Debug("unknown action", "action_id", act.ActionID)
+	}
+}
+
+// onAnswerButton is Share, 👍/👎 or More sources under an answer krog remembers.
+func (b *Bot) onAnswerButton(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction, st stored, t target, channel string, rp *replier) error {
+	l := st.Reply.Lang
+	switch actionKind(act.ActionID) {
+	case actShare:
+		public := target{ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeInChannel}
+		if cb.ResponseURL == "" {
+			public = target{Channel: channel}
+		}
+		if _, err := b.post(ctx, public, renderAnswer(st.Reply, answerView{ID: act.Value, SharedBy: cb.User.ID})); err != nil {
+			return err
+		}
+		b.log.Info("shared", "answer_id", act.Value)
+		return nil
+	case actUp, actDown:
+		v := store.Vote{AnswerID: act.Value, Voter: store.VoterID(cb.Team.ID, cb.User.ID), Value: 1, Time: b.now()}
+		if actionKind(act.ActionID) == actDown {
+			v.Value = -1
+		}
+		b.log.Info("vote", "answer_id", v.AnswerID, "value", v.Value)
+		b.obs.Event("vote")
+		// The modal first: its trigger is valid for 3 seconds only.
+		opened := false
+		if v.Value < 0 && cb.TriggerID != "" {
+			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, missingModal(v.AnswerID, l)); err != nil {
+				b.log.Warn("views.open", "err", err)
+			} else {
+				opened = true
+			}
+		}
+		if b.queue != nil {
+			b.queue.put("vote", v.AnswerID, func(ctx context.Context) error { return b.rec.RecordVote(ctx, v) })
+		}
+		if opened {
+			return nil
+		}
+		return rp.send(ctx, renderText(say(l, "thanks_vote")))
+	default: // actMore
+		n := len(st.Reply.Sources)
+		if n == 0 {
+			n = 3
+		}
+		b.question(ask{
+			surface: "more", team: cb.Team.ID, user: cb.User.ID, channel: channel, question: st.Req.Question,
+			context: st.Req.Context, lang: l, offset: st.Req.Offset + n, noLLM: true,
+			view: answerView{More: true, Question: true},
+		}, t)
+		return nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -43,16 +44,6 @@ func (b *Bot) question(a ask, t target) {
 		l = lang.Resolve(lang.Unknown, a.question, a.context, lang.EN)
 	}
 	rp := b.replier(t, l)
-	if !b.limit.allow(a.team + "\x00" + a.user) {
-		b.log.Info("rate limited", "surface", a.surface, "user", a.user)
-		b.obs.Event("rate_limited")
-		if t.ResponseURL == "" && channelType(t.Channel) != "im" {
-			// In a channel, only the asker needs to read this.
-			rp = b.replier(target{Channel: t.Channel, ThreadTS: t.ThreadTS, EphemeralTo: a.user}, l)
-		}
-		b.reply("rate_limited", rp, renderText(say(l, "rate_limited")))
-		return
-	}
 	if _, _, err := answer.Prepare(a.question); err != nil {
 		var ie *answer.InputError
 		if errors.As(err, &ie) {
@@ -69,10 +60,35 @@ func (b *Bot) question(a ask, t target) {
 	}
 	if !b.spawn(a.surface, rp, func(ctx context.Context) error {
 		defer b.pending.Add(-1)
+		if !b.allow(ctx, a) {
+			b.log.Info("rate limited", "surface", a.surface, "user", a.user)
+			b.obs.Event("rate_limited")
+			if t.ResponseURL == "" && channelType(t.Channel) != "im" {
+				// In a channel, only the asker needs to read this.
+				rp = b.replier(target{Channel: t.Channel, ThreadTS: t.ThreadTS, EphemeralTo: a.user}, l)
+			}
+			return rp.send(ctx, renderText(say(l, "rate_limited")))
+		}
 		return b.answer(ctx, a, rp)
 	}) {
 		b.pending.Add(-1)
 	}
+}
+
+// allow counts a question against its asker's limit (per workspace and user, per minute) and
+// reports whether it is within it; if the memory cannot be reached, it is.
+func (b *Bot) allow(ctx context.Context, a ask) bool {
+	if b.rate <= 0 {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, memTimeout)
+	defer cancel()
+	n, err := b.mem.Incr(ctx, memRate, a.team+"/"+a.user, time.Minute)
+	if err != nil {
+		b.log.Error("memory unavailable: question not counted against the rate limit", "err", err)
+		return true
+	}
+	return n <= int64(b.rate)
 }
 
 // answer answers a question and delivers the answer through rp (or to a.public).
@@ -117,7 +133,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	}
 	req.OnDelta = nil
 	id := newID()
-	b.answers.put(id, &stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface})
+	b.keepAnswer(ctx, id, rep, req, a)
 	// Stored before it is delivered, so that a vote on it, however quick, finds it.
 	b.storeAnswer(id, a, rep)
 	v := a.view
@@ -138,7 +154,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 		if rep2, err2 := b.ans.Answer(ctx, req); err2 == nil {
 			rep = rep2
 			rep.Fallback = "not delivered"
-			b.answers.put(id, &stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface})
+			b.keepAnswer(ctx, id, rep, req, a)
 			b.storeAnswer(id, a, rep)
 			msg = renderAnswer(rep, v)
 			if a.public != nil {
@@ -151,23 +167,29 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	if err != nil {
 		return err
 	}
-	b.remember(a, rep, rp.messageTS())
+	b.remember(ctx, a, rep, rp.messageTS())
 	b.report(id, a, rep)
 	return nil
 }
 
 // remember notes the threads a question belongs to, so that follow-ups need no mention.
-func (b *Bot) remember(a ask, rep answer.Reply, replyTS string) {
+func (b *Bot) remember(ctx context.Context, a ask, rep answer.Reply, replyTS string) {
 	th := thread{Question: rep.Question, Lang: rep.Lang}
 	if a.thread != (convKey{}) {
-		if old, ok := b.threads.get(a.thread); ok {
+		if old, ok := b.thread(ctx, a.team, a.thread); ok {
 			th = old
 		}
-		b.threads.put(a.thread, th)
+		b.keepThread(ctx, a.team, a.thread, th)
 	}
 	if a.dm != "" && replyTS != "" {
-		b.threads.put(convKey{a.dm, replyTS}, th) // a thread the user may start under the answer
+		b.keepThread(ctx, a.team, convKey{a.dm, replyTS}, th) // a thread the user may start under the answer
 	}
+}
+
+// keepAnswer remembers an answer for the buttons under it (without what only the eval reads).
+func (b *Bot) keepAnswer(ctx context.Context, id string, rep answer.Reply, req answer.Request, a ask) {
+	rep.Ranked = nil
+	b.keep(ctx, memAnswer, a.team+"/"+id, stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface}, answerTTL)
 }
 
 // report logs a delivered answer and counts it.

@@ -17,6 +17,9 @@ const (
 	storeRetryMax = 2 * time.Minute // how long one write is retried
 	storeBackoff0 = 50 * time.Millisecond
 	storeBackoffN = 5 * time.Second
+	// storeUnknownWait is how long a vote or comment waits for the answer it is about to be
+	// recorded (by another replica, say).
+	storeUnknownWait = 30 * time.Second
 )
 
 // storeQueue writes feedback in the background, one write at a time and in order, retrying a
@@ -77,7 +80,8 @@ func (q *storeQueue) run() {
 
 // do writes one job, retrying with doubling backoff for storeRetryMax.
 func (q *storeQueue) do(j storeJob) {
-	deadline := time.Now().Add(storeRetryMax)
+	start := time.Now()
+	deadline := start.Add(storeRetryMax)
 	wait := storeBackoff0
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(q.stop, 10*time.Second)
@@ -89,13 +93,14 @@ func (q *storeQueue) do(j storeJob) {
 			}
 			return
 		}
-		// An answer is queued before it is delivered, so a vote or comment on an answer the store
-		// does not know is not one krog gave: no retry.
-		if errors.Is(err, store.ErrUnknownAnswer) || time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
+		// A vote is taken only on an answer the bot's memory holds, but the answer's own row may
+		// still be in another replica's queue: it is waited for a little, then given up.
+		unknown := errors.Is(err, store.ErrUnknownAnswer)
+		if (unknown && time.Since(start) > storeUnknownWait) || time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
 			q.drop(j.what, j.id, err)
 			return
 		}
-		if attempt == 1 {
+		if attempt == 1 && !unknown {
 			q.log.Warn("feedback store busy, retrying", "what", j.what, "answer_id", j.id, "err", err)
 		}
 		select {

@@ -22,7 +22,7 @@ func cmdFeedback(e *env, args []string) error {
 	flags := newFlags(e, "feedback", "[--since DATE] [--csv] [--db FILE]", feedbackAbout)
 	since := flags.String("since", "", "only answers given since `DATE` (YYYY-MM-DD, or a duration back from now such as 7d or 48h)")
 	asCSV := flags.Bool("csv", false, "print every answer as a CSV row, with its votes and comments")
-	db := flags.String("db", "", "feedback store `FILE` (env KROG_DB, default ./krog.db)")
+	db := flags.String("db", "", "the store: a SQLite `FILE` or a postgres:// URL (env KROG_DB, default ./krog.db)")
 	n := flags.Int("n", 20, "show at most `N` entries in each list (0: all)")
 	envFile := flags.String("env-file", ".env", "read variables from `FILE` if it exists (variables already set win)")
 	rest, err := parse(flags, args)
@@ -50,7 +50,7 @@ func cmdFeedback(e *env, args []string) error {
 	if path == "" {
 		path = "./krog.db"
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); !store.IsPostgres(path) && errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no feedback store at %s yet: krog serve creates it (set KROG_DB or --db to read another)", path)
 	}
 	st, err := store.Open(e.ctx, path)
@@ -65,7 +65,7 @@ func cmdFeedback(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printReport(e.stdout, r, path)
+	printReport(e.stdout, r, st.Name())
 	return nil
 }
 

@@ -246,11 +246,13 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
 		}
-		// Every return below closes the listener, errors included.
+		// Every return below closes the listener, errors included — itself too: srv.Close closes
+		// only the listeners Serve has begun with, and Serve runs in a goroutine that may not have.
 		defer func() {
 			if cerr := srv.Close(); cerr != nil && err == nil {
 				err = fmt.Errorf("close http server: %w", cerr)
 			}
+			ln.Close()
 		}()
 		go func() {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -275,8 +277,12 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	acfg.Logger = log
 	svc := answer.New(idx, acfg)
 	defer func() { svc.Index().Close() }() // the index answering at exit; replaced ones close on their timers
+	var mem bot.Memory // SQLite: one process, which remembers in itself
+	if st.Backend() == "postgres" {
+		mem = st // replicas remember together
+	}
 	b, err := bot.New(bot.Config{
-		Service: svc, Feedback: st, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
+		Service: svc, Feedback: st, Memory: mem, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
 		SigningSecret: c.secret, RateLimit: rateLimit(c.rateLimit), LogQuestions: c.logQuestions, StoreQuestions: c.storeQuestions,
 	})
 	if err != nil {
@@ -330,7 +336,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	if c.httpAddr != "" && c.secret != "" {
 		mode = append(mode, "http")
 	}
-	log.Info("krog serve ready", "mode", strings.Join(mode, "+"), "passages", idx.Len(), "llm", svc.LLM(), "db", c.db)
+	log.Info("krog serve ready", "mode", strings.Join(mode, "+"), "passages", idx.Len(), "llm", svc.LLM(), "store", st.Backend(), "db", st.Name())
 
 	sockErr := make(chan error, 1)
 	if c.appToken != "" {

@@ -129,7 +129,13 @@ func (l *logBuffer) String() string {
 }
 
 // waitFor waits for a log record with msg and returns it.
-func (l *logBuffer) waitFor(t *testing.T, msg string) map[string]any {
+func (l *logBuffer) waitFor(t testing.TB, msg string) map[string]any {
+	t.Helper()
+	return l.waitUntil(t, msg, func(rec map[string]any) bool { return rec["msg"] == msg })
+}
+
+// waitUntil waits (30 s at most) for a log record that ok accepts and returns it.
+func (l *logBuffer) waitUntil(t testing.TB, what string, ok func(map[string]any) bool) map[string]any {
 	t.Helper()
 	timer := time.AfterFunc(30*time.Second, func() { l.mu.Lock(); l.cond.Broadcast(); l.mu.Unlock() })
 	defer timer.Stop()
@@ -139,15 +145,51 @@ func (l *logBuffer) waitFor(t *testing.T, msg string) map[string]any {
 	for {
 		for _, line := range strings.Split(l.buf.String(), "\n") {
 			var rec map[string]any
-			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
+			if json.Unmarshal([]byte(line), &rec) == nil && ok(rec) {
 				return rec
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %q in the log:\n%s", msg, l.buf.String())
+			t.Fatalf("no %q in the log:\n%s", what, l.buf.String())
 		}
 		l.cond.Wait()
 	}
+}
+
+// records returns the log records with msg.
+func (l *logBuffer) records(msg string) []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(l.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// count is the number of log records with msg.
+func (l *logBuffer) count(msg string) int { return len(l.records(msg)) }
+
+// waitForAny waits for a log record with one of msgs.
+func (l *logBuffer) waitForAny(t testing.TB, msgs ...string) map[string]any {
+	t.Helper()
+	return l.waitUntil(t, strings.Join(msgs, " or "), func(rec map[string]any) bool {
+		for _, m := range msgs {
+			if rec["msg"] == m {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// waitForWith waits for a log record with msg whose key is val.
+func (l *logBuffer) waitForWith(t testing.TB, msg, key string, val any) map[string]any {
+	t.Helper()
+	return l.waitUntil(t, fmt.Sprintf("%s with %s=%v", msg, key, val), func(rec map[string]any) bool {
+		return rec["msg"] == msg && rec[key] == val
+	})
 }
 
 // startServe runs krog serve in the background with vars until stop, which returns what serve

@@ -35,15 +35,20 @@ var (
 	failed  error
 )
 
-// Main runs a package's tests and stops the cluster they started, if any: call it from TestMain.
+// Main runs a package's tests and stops the cluster they started, if any: a TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
+// Stop stops the cluster the tests started, if any; for a TestMain that does more than Main.
+func Stop() {
 	if cluster != nil {
 		if err := cluster.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest:", err)
 		}
 	}
-	os.Exit(code)
 }
 
 // DSN returns the URL of a new, empty database on the test server.
