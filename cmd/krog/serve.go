@@ -277,7 +277,7 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	acfg.Logger = log
 	svc := answer.New(idx, acfg)
 	defer func() { svc.Index().Close() }() // the index answering at exit; replaced ones close on their timers
-	var mem bot.Memory // SQLite: one process, which remembers in itself
+	var mem bot.Memory                     // SQLite: one process, which remembers in itself
 	if st.Backend() == "postgres" {
 		mem = st // replicas remember together
 	}
