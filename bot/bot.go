@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -76,7 +75,8 @@ type Config struct {
 	Feedback Recorder      // nil: nothing is recorded
 	Memory   Memory        // nil: remembered in this process only
 	Observer Observer      // nil: nothing is measured
-	Client   *slack.Client // see NewClient
+	Client   *slack.Client // see NewClient: SLACK_BOT_TOKEN's workspace, and Socket Mode's app token
+	OAuth    *OAuth        // nil: one workspace, Client's; else installs through OAuth too (install.go)
 	Logger   *slog.Logger
 	Now      func() time.Time // nil: time.Now
 
@@ -121,10 +121,13 @@ type Bot struct {
 	bodies     chan struct{}            // one per HTTP request body being read
 	homes      *cache[string, struct{}] // users whose App Home this process published
 
+	single  *workspace // SLACK_BOT_TOKEN's workspace; nil with OAuth.Only
+	oauth   *OAuth
+	clients *cache[string, *workspace] // installed workspaces by team or enterprise id
+
 	mu      sync.Mutex
-	me      identity
-	meLink  *regexp.Regexp // krog's own mention with a label, <@U…|krog>
 	closed  bool
+	running int // jobs running (guarded by mu)
 	jobs    sync.WaitGroup
 	work    context.Context // jobs run in it; cancelled when Shutdown gives up waiting
 	stopAll context.CancelFunc
@@ -215,6 +218,11 @@ func New(cfg Config) (*Bot, error) {
 	b.replays = newCache[string, struct{}](dedupMax, 2*maxSkew, b.now)
 	b.bodies = make(chan struct{}, MaxBodyReads)
 	b.homes = newCache[string, struct{}](homeMax, homeTTL, b.now)
+	b.oauth = cfg.OAuth
+	b.clients = newCache[string, *workspace](homeMax, clientTTL, b.now)
+	if b.oauth == nil || !b.oauth.Only {
+		b.single = newWorkspace("", b.api, identity{}) // who krog is there, Start learns
+	}
 	b.work, b.stopAll = context.WithCancel(context.Background())
 	return b, nil
 }
@@ -237,25 +245,21 @@ func NewClient(botToken, appToken, apiURL string, rt http.RoundTripper) *slack.C
 	return slack.New(botToken, opts...)
 }
 
-// Start checks the bot token with Slack and learns krog's own user id (to ignore its own messages
-// and find its mentions).
+// Start checks the bot token of krog's own workspace with Slack and learns krog's user id there
+// (to ignore its own messages and find its mentions). With OAuth only, there is none to check:
+// each installation brought its own.
 func (b *Bot) Start(ctx context.Context) error {
+	if b.single == nil {
+		b.log.Info("slack: answering the workspaces krog is installed in")
+		return nil
+	}
 	r, err := b.api.AuthTestContext(ctx)
 	if err != nil {
 		return fmt.Errorf("slack auth.test: %w", err)
 	}
-	b.mu.Lock()
-	b.me = identity{user: r.UserID, bot: r.BotID, team: r.TeamID}
-	b.meLink = regexp.MustCompile(`<@` + regexp.QuoteMeta(r.UserID) + `\|[^>]*>`)
-	b.mu.Unlock()
+	b.single = newWorkspace(r.TeamID, b.api, identity{user: r.UserID, bot: r.BotID, team: r.TeamID})
 	b.log.Info("slack connected", "team", r.Team, "bot_user", r.UserID)
 	return nil
-}
-
-func (b *Bot) self() identity {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.me
 }
 
 // Shutdown stops taking new work and waits for running answers to finish, until ctx is done; then
@@ -297,17 +301,25 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 
 // spawn runs fn in its own goroutine, tracked for Shutdown. A panic or an error in fn is logged and,
 // unless fn already replied, becomes a friendly message to the user through rp: never silence.
+// Once Shutdown has begun, only work that running jobs hand on is taken (a request taken before
+// is finished whole); a new request once nothing runs is dropped.
 func (b *Bot) spawn(name string, rp *replier, fn func(ctx context.Context) error) bool {
 	b.mu.Lock()
-	if b.closed {
+	if b.closed && b.running == 0 {
 		b.mu.Unlock()
 		b.log.Warn("shutting down, request dropped", "job", name)
 		return false
 	}
 	b.jobs.Add(1)
+	b.running++
 	b.mu.Unlock()
 	go func() {
-		defer b.jobs.Done()
+		defer func() {
+			b.mu.Lock()
+			b.running--
+			b.mu.Unlock()
+			b.jobs.Done()
+		}()
 		ctx, cancel := context.WithTimeout(b.work, jobTimeout)
 		defer cancel()
 		err := b.protect(name, func() error { return fn(ctx) })
@@ -350,6 +362,7 @@ func (b *Bot) protect(name string, fn func() error) (err error) {
 // target is where a reply goes: a response_url (slash commands and buttons: ephemeral or in the
 // channel), or a channel and thread.
 type target struct {
+	ws           *workspace // whose token posts it
 	ResponseURL  string
 	ResponseType string // slack.ResponseTypeEphemeral or slack.ResponseTypeInChannel
 	Channel      string
@@ -368,7 +381,7 @@ func (b *Bot) post(ctx context.Context, t target, msg message) (string, error) {
 			rt = slack.ResponseTypeEphemeral
 		}
 		opts = append(opts, slack.MsgOptionResponseURL(t.ResponseURL, rt))
-		if _, _, _, err := b.api.SendMessageContext(ctx, "", opts...); err != nil {
+		if _, _, _, err := t.ws.api.SendMessageContext(ctx, "", opts...); err != nil {
 			return "", fmt.Errorf("post to response_url: %w", err)
 		}
 		return "", nil
@@ -376,7 +389,7 @@ func (b *Bot) post(ctx context.Context, t target, msg message) (string, error) {
 		if t.ThreadTS != "" {
 			opts = append(opts, slack.MsgOptionTS(t.ThreadTS))
 		}
-		if _, err := b.api.PostEphemeralContext(ctx, t.Channel, t.EphemeralTo, opts...); err != nil {
+		if _, err := t.ws.api.PostEphemeralContext(ctx, t.Channel, t.EphemeralTo, opts...); err != nil {
 			return "", fmt.Errorf("chat.postEphemeral %s: %w", t.Channel, err)
 		}
 		return "", nil
@@ -385,7 +398,7 @@ func (b *Bot) post(ctx context.Context, t target, msg message) (string, error) {
 		if t.ThreadTS != "" {
 			opts = append(opts, slack.MsgOptionTS(t.ThreadTS))
 		}
-		_, ts, err := b.api.PostMessageContext(ctx, t.Channel, opts...)
+		_, ts, err := t.ws.api.PostMessageContext(ctx, t.Channel, opts...)
 		if err != nil {
 			return "", fmt.Errorf("chat.postMessage %s: %w", t.Channel, err)
 		}
@@ -399,12 +412,12 @@ func (b *Bot) update(ctx context.Context, t target, ts string, msg message) erro
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
 	if t.ResponseURL != "" {
 		opts = append(opts, slack.MsgOptionReplaceOriginal(t.ResponseURL))
-		if _, _, _, err := b.api.SendMessageContext(ctx, "", opts...); err != nil {
+		if _, _, _, err := t.ws.api.SendMessageContext(ctx, "", opts...); err != nil {
 			return fmt.Errorf("replace via response_url: %w", err)
 		}
 		return nil
 	}
-	if _, _, _, err := b.api.UpdateMessageContext(ctx, t.Channel, ts, opts...); err != nil {
+	if _, _, _, err := t.ws.api.UpdateMessageContext(ctx, t.Channel, ts, opts...); err != nil {
 		return fmt.Errorf("chat.update %s %s: %w", t.Channel, ts, err)
 	}
 	return nil
@@ -423,9 +436,13 @@ func AuthFailure(err error) bool {
 	return false
 }
 
-// Post sends a plain message to a channel (the admin channel's notices, say).
+// Post sends a plain message to a channel of krog's own workspace (the admin channel's notices,
+// say).
 func (b *Bot) Post(ctx context.Context, channel, text string) error {
-	_, err := b.post(ctx, target{Channel: channel}, renderText(text))
+	if b.single == nil {
+		return errors.New("post: krog has no workspace of its own (SLACK_BOT_TOKEN)")
+	}
+	_, err := b.post(ctx, target{ws: b.single, Channel: channel}, renderText(text))
 	return err
 }
 

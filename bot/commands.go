@@ -22,11 +22,23 @@ func guessLang(text string, fallback lang.Lang) lang.Lang {
 	return lang.Resolve(lang.Unknown, text, "", def)
 }
 
-// onCommand handles /krog.
+// onCommand takes /krog; it is answered in the background, with its workspace's token.
 func (b *Bot) onCommand(cmd slack.SlashCommand) {
-	t := target{ResponseURL: cmd.ResponseURL, ResponseType: slack.ResponseTypeEphemeral}
+	b.spawn("command", nil, func(ctx context.Context) error {
+		ws, err := b.workspaceFor(ctx, cmd.TeamID, cmd.EnterpriseID)
+		if err != nil {
+			return b.notInstalled(ctx, err, "command", cmd.TeamID, cmd.ResponseURL)
+		}
+		b.command(ws, cmd)
+		return nil
+	})
+}
+
+// command handles /krog in workspace ws.
+func (b *Bot) command(ws *workspace, cmd slack.SlashCommand) {
+	t := target{ws: ws, ResponseURL: cmd.ResponseURL, ResponseType: slack.ResponseTypeEphemeral}
 	if cmd.ResponseURL == "" {
-		t = target{Channel: cmd.ChannelID, EphemeralTo: cmd.UserID}
+		t = target{ws: ws, Channel: cmd.ChannelID, EphemeralTo: cmd.UserID}
 	}
 	text := plainText(cmd.Text)
 	word, rest, _ := strings.Cut(text, " ")
@@ -63,7 +75,7 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) {
 		public := t
 		public.ResponseType = slack.ResponseTypeInChannel
 		if t.ResponseURL == "" {
-			public = target{Channel: cmd.ChannelID}
+			public = target{ws: ws, Channel: cmd.ChannelID}
 		}
 		b.question(ask{
 			surface: "share", team: cmd.TeamID, user: cmd.UserID, channel: cmd.ChannelID, question: rest,

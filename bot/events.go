@@ -43,17 +43,32 @@ func (b *Bot) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 		}
 	}
 	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppUninstalledEvent:
+		b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, "app_uninstalled")
+		return
+	case *slackevents.TokensRevokedEvent:
+		if len(e.Tokens.Bot) > 0 {
+			b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, "tokens_revoked")
+		}
+		return
+	}
+	ws, err := b.workspaceFor(ctx, ev.TeamID, ev.EnterpriseID)
+	if err != nil {
+		b.notInstalled(ctx, err, "event", ev.TeamID, "")
+		return
+	}
+	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
-		if e.BotID != "" || e.User == "" || e.User == b.self().user {
+		if e.BotID != "" || e.User == "" || e.User == ws.me.user {
 			return
 		}
-		b.onMention(ctx, ev.TeamID, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
+		b.onMention(ctx, ws, ev.TeamID, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
 	case *slackevents.MessageEvent:
-		b.onMessage(ctx, ev.TeamID, e)
+		b.onMessage(ctx, ws, ev.TeamID, e)
 	case *slackevents.AppHomeOpenedEvent:
-		b.onHome(e)
+		b.onHome(ws, e)
 	case *slackevents.AssistantThreadStartedEvent:
-		b.onAssistantThread(ctx, ev.TeamID, e)
+		b.onAssistantThread(ctx, ws, ev.TeamID, e)
 	}
 }
 
@@ -79,7 +94,7 @@ func (b *Bot) keepThread(ctx context.Context, team string, key convKey, th threa
 }
 
 // onMention answers "@krog …" in the message's thread.
-func (b *Bot) onMention(ctx context.Context, team, user, channel, text, ts, threadTS string) {
+func (b *Bot) onMention(ctx context.Context, ws *workspace, team, user, channel, text, ts, threadTS string) {
 	if !b.firstDelivery(ctx, team, channel, ts) {
 		return // the same message came as app_mention and as message
 	}
@@ -88,7 +103,7 @@ func (b *Bot) onMention(ctx context.Context, team, user, channel, text, ts, thre
 		root = ts
 	}
 	key := convKey{channel, root}
-	a := ask{surface: "mention", team: team, user: user, channel: channel, question: plainText(b.stripMe(text)), thread: key}
+	a := ask{surface: "mention", team: team, user: user, channel: channel, question: plainText(ws.stripMe(text)), thread: key}
 	if th, ok := b.thread(ctx, team, key); ok {
 		a.context = th.Question
 		if threadTS != "" {
@@ -98,21 +113,21 @@ func (b *Bot) onMention(ctx context.Context, team, user, channel, text, ts, thre
 		// krog is part of the thread from now on: follow-ups may arrive before the answer is out.
 		b.keepThread(ctx, team, key, thread{Question: a.question})
 	}
-	b.question(a, target{Channel: channel, ThreadTS: root})
+	b.question(a, target{ws: ws, Channel: channel, ThreadTS: root})
 }
 
 // messageSubtypes are the message events that are people writing.
 var messageSubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
 
 // onMessage answers direct messages, and follow-ups in threads krog is part of.
-func (b *Bot) onMessage(ctx context.Context, team string, e *slackevents.MessageEvent) {
-	me := b.self()
+func (b *Bot) onMessage(ctx context.Context, ws *workspace, team string, e *slackevents.MessageEvent) {
+	me := ws.me
 	if !messageSubtypes[e.SubType] || e.BotID != "" || e.User == "" || e.User == me.user {
 		return
 	}
 	if e.ChannelType != slackevents.ChannelTypeIM {
 		if me.user != "" && strings.Contains(e.Text, "<@"+me.user) {
-			b.onMention(ctx, team, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
+			b.onMention(ctx, ws, team, e.User, e.Channel, e.Text, e.TimeStamp, e.ThreadTimeStamp)
 			return
 		}
 		if e.ThreadTimeStamp == "" {
@@ -132,14 +147,14 @@ func (b *Bot) onMessage(ctx context.Context, team string, e *slackevents.Message
 			return
 		}
 		b.question(ask{surface: "thread", team: team, user: e.User, channel: e.Channel, question: plainText(e.Text), context: th.Question, thread: key},
-			target{Channel: e.Channel, ThreadTS: e.ThreadTimeStamp})
+			target{ws: ws, Channel: e.Channel, ThreadTS: e.ThreadTimeStamp})
 		return
 	}
 	if !b.firstDelivery(ctx, team, e.Channel, e.TimeStamp) {
 		return
 	}
-	a := ask{surface: "dm", team: team, user: e.User, channel: e.Channel, question: plainText(b.stripMe(e.Text)), view: answerView{More: true}}
-	t := target{Channel: e.Channel}
+	a := ask{surface: "dm", team: team, user: e.User, channel: e.Channel, question: plainText(ws.stripMe(e.Text)), view: answerView{More: true}}
+	t := target{ws: ws, Channel: e.Channel}
 	if e.ThreadTimeStamp != "" {
 		a.thread = convKey{e.Channel, e.ThreadTimeStamp}
 		a.threadTS = e.ThreadTimeStamp
@@ -167,32 +182,32 @@ func (b *Bot) onMessage(ctx context.Context, team string, e *slackevents.Message
 }
 
 // onHome publishes the App Home tab when a user opens it.
-func (b *Bot) onHome(e *slackevents.AppHomeOpenedEvent) {
+func (b *Bot) onHome(ws *workspace, e *slackevents.AppHomeOpenedEvent) {
 	if e.Tab != "home" || e.User == "" {
 		return
 	}
-	if _, ok := b.homes.get(e.User); ok {
+	if _, ok := b.homes.get(ws.id + "/" + e.User); ok {
 		return
 	}
 	b.spawn("home", nil, func(ctx context.Context) error {
 		view := renderHome(answer.Topics(b.svc.Corpus(), lang.EN))
-		if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: e.User, View: view}); err != nil {
+		if _, err := ws.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: e.User, View: view}); err != nil {
 			return fmt.Errorf("views.publish: %w", err)
 		}
-		b.homes.put(e.User, struct{}{})
+		b.homes.put(ws.id+"/"+e.User, struct{}{})
 		return nil
 	})
 }
 
 // onAssistantThread remembers an assistant thread and offers example prompts.
-func (b *Bot) onAssistantThread(ctx context.Context, team string, e *slackevents.AssistantThreadStartedEvent) {
+func (b *Bot) onAssistantThread(ctx context.Context, ws *workspace, team string, e *slackevents.AssistantThreadStartedEvent) {
 	t := e.AssistantThread
 	b.keep(ctx, memAssist, memKey(team, convKey{t.ChannelID, t.ThreadTimeStamp}), true, threadTTL)
 	b.spawn("assistant_prompts", nil, func(ctx context.Context) error {
 		p := slack.AssistantThreadsSetSuggestedPromptsParameters{ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp}
 		p.AddPrompt(say(lang.SL, "example_title"), say(lang.SL, "example_question"))
 		p.AddPrompt(say(lang.EN, "example_title"), say(lang.EN, "example_question"))
-		if err := b.api.SetAssistantThreadsSuggestedPromptsContext(ctx, p); err != nil {
+		if err := ws.api.SetAssistantThreadsSuggestedPromptsContext(ctx, p); err != nil {
 			return fmt.Errorf("assistant.threads.setSuggestedPrompts: %w", err)
 		}
 		return nil

@@ -90,7 +90,7 @@ func (b *Bot) openGuide(g *knowledge.Guide, l lang.Lang, trigger, channel, team,
 	}
 	view := guideView(st, step)
 	b.spawn("guide_open", rp, func(ctx context.Context) error {
-		if _, err := b.api.OpenViewContext(ctx, trigger, view); err != nil {
+		if _, err := rp.t.ws.api.OpenViewContext(ctx, trigger, view); err != nil {
 			return fmt.Errorf("views.open: %w", err)
 		}
 		return nil
@@ -130,7 +130,7 @@ func (b *Bot) onGuideAction(cb slack.InteractionCallback, act *slack.BlockAction
 	view := guideView(st, step)
 	viewID, hash := cb.View.ID, cb.View.Hash
 	b.spawn("guide_step", rp, func(ctx context.Context) error {
-		if _, err := b.api.UpdateViewContext(ctx, view, "", hash, viewID); err != nil {
+		if _, err := rp.t.ws.api.UpdateViewContext(ctx, view, "", hash, viewID); err != nil {
 			var se slack.SlackErrorResponse
 			if errors.As(err, &se) && se.Err == "hash_conflict" {
 				b.log.Debug("guide: a second click on the same step ignored")
@@ -141,12 +141,12 @@ func (b *Bot) onGuideAction(cb slack.InteractionCallback, act *slack.BlockAction
 		if !step.Done() {
 			return nil
 		}
-		return b.finishCheck(ctx, cb, st, step)
+		return b.finishCheck(ctx, rp.t.ws, cb, st, step)
 	})
 }
 
 // finishCheck posts a completed check to the user, keeps it for the buttons and records it.
-func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st checkState, step guide.Step) error {
+func (b *Bot) finishCheck(ctx context.Context, ws *workspace, cb slack.InteractionCallback, st checkState, step guide.Step) error {
 	res := step.Result()
 	id := newID()
 	b.keep(ctx, memCheck, cb.Team.ID+"/"+id, checked{Result: res, User: cb.User.ID, Team: cb.Team.ID}, answerTTL)
@@ -158,14 +158,14 @@ func (b *Bot) finishCheck(ctx context.Context, cb slack.InteractionCallback, st 
 	}
 	msg := renderCheck(res, id, "", true)
 	if st.Channel != "" {
-		if _, err := b.post(ctx, target{Channel: st.Channel, EphemeralTo: cb.User.ID}, msg); err == nil {
+		if _, err := b.post(ctx, target{ws: ws, Channel: st.Channel, EphemeralTo: cb.User.ID}, msg); err == nil {
 			return nil
 		} else {
 			// Not a channel krog may post in (it is not a member, say): the user's DM instead.
 			b.log.Info("guide result goes to a direct message", "err", err)
 		}
 	}
-	_, err := b.post(ctx, target{Channel: cb.User.ID}, msg)
+	_, err := b.post(ctx, target{ws: ws, Channel: cb.User.ID}, msg)
 	return err
 }
 
@@ -182,7 +182,7 @@ func (b *Bot) onCheckButton(cb slack.InteractionCallback, act *slack.BlockAction
 		}
 		rp.setLang(c.Result.Lang)
 		if actionKind(act.ActionID) == actGuideShare {
-			_, err := b.post(ctx, target{Channel: channel}, renderCheck(c.Result, act.Value, cb.User.ID, false))
+			_, err := b.post(ctx, target{ws: rp.t.ws, Channel: channel}, renderCheck(c.Result, act.Value, cb.User.ID, false))
 			return err
 		}
 		return b.uploadRecord(ctx, &c, cb.User.ID, rp)
@@ -196,7 +196,7 @@ func (b *Bot) uploadRecord(ctx context.Context, c *checked, user string, rp *rep
 	if err := guide.Record(&buf, c.Result, at); err != nil {
 		return err
 	}
-	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	ch, _, _, err := rp.t.ws.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 	if err != nil {
 		return fmt.Errorf("conversations.open: %w", err)
 	}
@@ -204,7 +204,7 @@ func (b *Bot) uploadRecord(ctx context.Context, c *checked, user string, rp *rep
 		return errors.New("conversations.open: no channel")
 	}
 	name := guide.FileName(c.Result, at)
-	_, err = b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+	_, err = rp.t.ws.api.UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader: &buf, FileSize: buf.Len(), Filename: name, Title: c.Result.Title, Channel: ch.ID,
 	})
 	if err != nil {

@@ -140,7 +140,7 @@ func TestGuideInAModal(t *testing.T) {
 				t.Errorf("record went to %q (conversation with %q)", done.Get("channel_id"), conv.Get("users"))
 			}
 			w.settle()
-			r, err := w.store.Report(context.Background(), time.Time{}, 0)
+			r, err := w.store.Report(context.Background(), time.Time{}, "", 0)
 			if err != nil {
 				t.Fatal(err)
 			}

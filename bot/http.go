@@ -29,7 +29,8 @@ const maxSkew = 5 * time.Minute
 const MaxBodyReads = 64
 
 // Handler serves HTTP mode: POST /slack/commands, /slack/events and /slack/interactive (signed
-// with the signing secret), and GET /healthz. Without a signing secret only /healthz is served.
+// with the signing secret), GET /healthz, and with OAuth the install flow (GET /slack/install and
+// /slack/oauth_redirect). Without a signing secret the three POST endpoints are not served.
 func (b *Bot) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +41,9 @@ func (b *Bot) Handler() http.Handler {
 		mux.Handle("POST /slack/commands", b.signed(b.httpCommand))
 		mux.Handle("POST /slack/events", b.signed(b.httpEvent))
 		mux.Handle("POST /slack/interactive", b.signed(b.httpInteractive))
+	}
+	if b.oauth != nil {
+		b.installHandlers(mux)
 	}
 	return mux
 }

@@ -14,12 +14,25 @@ import (
 
 // Interactivity: the buttons under krog's messages, the guides' modals and the feedback modal.
 
-// onInteraction handles the buttons under krog's messages and the feedback modal.
+// onInteraction takes a click or a modal's submission; it is handled in the background, with its
+// workspace's token.
 func (b *Bot) onInteraction(cb slack.InteractionCallback) {
+	b.spawn("interaction", nil, func(ctx context.Context) error {
+		ws, err := b.workspaceFor(ctx, cb.Team.ID, cb.Enterprise.ID)
+		if err != nil {
+			return b.notInstalled(ctx, err, "interaction", cb.Team.ID, cb.ResponseURL)
+		}
+		b.interaction(ws, cb)
+		return nil
+	})
+}
+
+// interaction handles the buttons under krog's messages and the feedback modal in workspace ws.
+func (b *Bot) interaction(ws *workspace, cb slack.InteractionCallback) {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, act := range cb.ActionCallback.BlockActions {
-			b.onAction(cb, act)
+			b.onAction(ws, cb, act)
 		}
 	case slack.InteractionTypeViewSubmission:
 		if cb.View.CallbackID != cbMissing {
@@ -69,19 +82,19 @@ func actionKind(id string) string {
 // numbered is the action id of the n-th button of a kind in a block.
 func numbered(kind string, n int) string { return kind + ":" + strconv.Itoa(n) }
 
-func (b *Bot) onAction(cb slack.InteractionCallback, act *slack.BlockAction) {
+func (b *Bot) onAction(ws *workspace, cb slack.InteractionCallback, act *slack.BlockAction) {
 	channel := cb.Channel.ID
 	if channel == "" {
 		channel = cb.Container.ChannelID
 	}
-	t := target{ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeEphemeral}
+	t := target{ws: ws, ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeEphemeral}
 	switch {
 	case cb.ResponseURL != "":
 	case channel != "":
-		t = target{Channel: channel, ThreadTS: cb.Container.ThreadTs, EphemeralTo: cb.User.ID}
+		t = target{ws: ws, Channel: channel, ThreadTS: cb.Container.ThreadTs, EphemeralTo: cb.User.ID}
 	default:
 		// A click inside a modal has no channel and no response_url: replies go to a direct message.
-		t = target{Channel: cb.User.ID}
+		t = target{ws: ws, Channel: cb.User.ID}
 	}
 	rp := b.replier(t, lang.EN)
 	switch kind := actionKind(act.ActionID); kind {
@@ -144,9 +157,9 @@ func (b *Bot) onAnswerButton(ctx context.Context, cb slack.InteractionCallback, 
 	l := st.Reply.Lang
 	switch actionKind(act.ActionID) {
 	case actShare:
-		public := target{ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeInChannel}
+		public := target{ws: t.ws, ResponseURL: cb.ResponseURL, ResponseType: slack.ResponseTypeInChannel}
 		if cb.ResponseURL == "" {
-			public = target{Channel: channel}
+			public = target{ws: t.ws, Channel: channel}
 		}
 		if _, err := b.post(ctx, public, renderAnswer(st.Reply, answerView{ID: act.Value, SharedBy: cb.User.ID})); err != nil {
 			return err
@@ -163,7 +176,7 @@ func (b *Bot) onAnswerButton(ctx context.Context, cb slack.InteractionCallback, 
 		// The modal first: its trigger is valid for 3 seconds only.
 		opened := false
 		if v.Value < 0 && cb.TriggerID != "" {
-			if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, missingModal(v.AnswerID, l)); err != nil {
+			if _, err := t.ws.api.OpenViewContext(ctx, cb.TriggerID, missingModal(v.AnswerID, l)); err != nil {
 				b.log.Warn("views.open", "err", err)
 			} else {
 				opened = true

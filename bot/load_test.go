@@ -235,7 +235,7 @@ func TestLockedStoreDelaysNoAnswerAndLosesNoRow(t *testing.T) {
 	}
 	conn.Close()
 	w.settle()
-	r, err := w.store.Report(context.Background(), time.Time{}, 0)
+	r, err := w.store.Report(context.Background(), time.Time{}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func (b *Bot) question(a ask, t target) {
 			b.obs.Event("rate_limited")
 			if t.ResponseURL == "" && channelType(t.Channel) != "im" {
 				// In a channel, only the asker needs to read this.
-				rp = b.replier(target{Channel: t.Channel, ThreadTS: t.ThreadTS, EphemeralTo: a.user}, l)
+				rp = b.replier(target{ws: t.ws, Channel: t.Channel, ThreadTS: t.ThreadTS, EphemeralTo: a.user}, l)
 			}
 			return rp.send(ctx, renderText(say(l, "rate_limited")))
 		}
@@ -97,7 +97,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	var st *streamer
 	if b.svc.LLM() && !a.noLLM && a.public == nil {
 		if a.assistant {
-			b.setStatus(ctx, a.channel, a.threadTS, say(rp.lang(), "thinking"))
+			b.setStatus(ctx, rp.t.ws, a.channel, a.threadTS, say(rp.lang(), "thinking"))
 		} else if err := rp.placeholder(ctx); err != nil {
 			b.log.Warn("could not post a placeholder", "err", err)
 		} else {
@@ -236,8 +236,8 @@ func docIDs(rep answer.Reply) []string {
 	return docs
 }
 
-func (b *Bot) setStatus(ctx context.Context, channel, threadTS, status string) {
-	err := b.api.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{ChannelID: channel, ThreadTS: threadTS, Status: status})
+func (b *Bot) setStatus(ctx context.Context, ws *workspace, channel, threadTS, status string) {
+	err := ws.api.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{ChannelID: channel, ThreadTS: threadTS, Status: status})
 	if err != nil {
 		b.log.Warn("assistant.threads.setStatus", "err", err)
 	}

@@ -12,18 +12,6 @@ var (
 	reWhitespace = regexp.MustCompile(`\s+`)
 )
 
-// stripMe removes krog's own mention from a message.
-func (b *Bot) stripMe(text string) string {
-	b.mu.Lock()
-	me, re := b.me.user, b.meLink
-	b.mu.Unlock()
-	if me == "" {
-		return text
-	}
-	text = strings.ReplaceAll(text, "<@"+me+">", " ")
-	return re.ReplaceAllString(text, " ")
-}
-
 // plainText turns Slack's message markup into the plain text a question is: other mentions and
 // special mentions dropped, channels and links by their names, entities unescaped.
 func plainText(s string) string {

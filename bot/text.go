@@ -30,6 +30,7 @@ var slackText = map[string]map[string]string{
 	"acronyms":          {"en": "Acronyms", "sl": "Kratice"},
 	"define_empty":      {"en": "Which term? For example: /krog define by-product", "sl": "Kateri izraz? Na primer: /krog define stranski proizvod"},
 	"expired":           {"en": "I no longer have that answer (I keep answers for a day). Please ask again.", "sl": "Tega odgovora nimam več (odgovore hranim en dan). Prosim, vprašajte znova."},
+	"not_installed":     {"en": "krog is not installed in this workspace (any more). An admin can add it here:", "sl": "krog v tem delovnem prostoru ni (več) nameščen. Skrbnik ga lahko doda tukaj:"},
 	"thanks_vote":       {"en": "Thank you: your feedback helps the curators improve krog.", "sl": "Hvala: vaš odziv kuratorjem pomaga izboljšati krog."},
 	"doc_missing":       {"en": "I cannot find that document any more. Try /krog topics.", "sl": "Tega dokumenta ne najdem več. Poskusite /krog topics."},
 	"modal_title":       {"en": "What was missing?", "sl": "Kaj je manjkalo?"},

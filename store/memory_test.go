@@ -166,3 +166,45 @@ func TestClosedStoreFailsCleanly(t *testing.T) {
 		}
 	})
 }
+
+func TestInstallations(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store, _ string) {
+		ctx := context.Background()
+		if _, ok, err := s.Installation(ctx, "T1"); err != nil || ok {
+			t.Fatalf("before install: %v %v", ok, err)
+		}
+		in := Installation{ID: "T1", TeamID: "T1", TeamName: "Acme d.o.o.", SealedToken: []byte{1, 2, 3}, BotUserID: "U1",
+			Scopes: "commands,chat:write", Installer: "U9", InstalledAt: t0}
+		if err := s.SaveInstallation(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		org := Installation{ID: "E1", EnterpriseID: "E1", EnterpriseName: "Grid", OrgWide: true, SealedToken: []byte{4}, InstalledAt: t0.Add(time.Hour)}
+		if err := s.SaveInstallation(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+		in.SealedToken, in.Scopes = []byte{9, 9}, "commands,chat:write,im:history" // reinstalled with a new scope
+		if err := s.SaveInstallation(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.Installation(ctx, "T1")
+		if err != nil || !ok || !bytes.Equal(got.SealedToken, []byte{9, 9}) || got.Scopes != in.Scopes || got.TeamName != "Acme d.o.o." || !got.InstalledAt.Equal(t0) {
+			t.Errorf("after reinstall: %+v %v %v", got, ok, err)
+		}
+		all, err := s.Installations(ctx)
+		if err != nil || len(all) != 2 || all[0].ID != "T1" || !all[1].OrgWide {
+			t.Errorf("list = %+v, %v", all, err)
+		}
+		if gone, err := s.DeleteInstallation(ctx, "T1"); err != nil || !gone {
+			t.Errorf("delete = %v %v", gone, err)
+		}
+		if gone, err := s.DeleteInstallation(ctx, "T1"); err != nil || gone {
+			t.Errorf("second delete = %v %v, want nothing to delete", gone, err)
+		}
+		if _, ok, _ := s.Installation(ctx, "T1"); ok {
+			t.Error("the installation is still there after delete")
+		}
+		if err := s.SaveInstallation(ctx, Installation{ID: "T2"}); err == nil {
+			t.Error("an installation without a token was saved")
+		}
+	})
+}

@@ -74,9 +74,9 @@ const votesAgg = `(SELECT answer_id, CAST(SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 E
 // numeric).
 func sum(x string) string { return "CAST(COALESCE(SUM(" + x + "), 0) AS BIGINT)" }
 
-// Report summarises the answers given since since (zero: all); lists are cut to limit entries
-// (0: no limit).
-func (s *Store) Report(ctx context.Context, since time.Time, limit int) (Report, error) {
+// Report summarises the answers given since since (zero: all) in workspace team ("": all); lists
+// are cut to limit entries (0: no limit).
+func (s *Store) Report(ctx context.Context, since time.Time, team string, limit int) (Report, error) {
 	r := Report{Since: since}
 	from := ts(since)
 	if since.IsZero() {
@@ -88,25 +88,25 @@ func (s *Store) Report(ctx context.Context, since time.Time, limit int) (Report,
 	}
 	err := s.queryRow(ctx, `SELECT COUNT(*), `+sum(`found`)+`, `+sum(`CASE WHEN mode = 'llm' THEN 1 ELSE 0 END`)+`,
 		`+sum(`CASE WHEN question IS NULL THEN 1 ELSE 0 END`)+`, `+sum(`v.up`)+`, `+sum(`v.down`)+`
-		FROM answers a LEFT JOIN `+votesAgg+` v ON v.answer_id = a.id WHERE a.at >= ?`, from).
+		FROM answers a LEFT JOIN `+votesAgg+` v ON v.answer_id = a.id WHERE a.at >= ? AND (? = '' OR a.team = ?)`, from, team, team).
 		Scan(&r.Answers, &r.Found, &r.LLM, &r.Hidden, &r.Up, &r.Down)
 	if err != nil {
 		return r, fmt.Errorf("feedback report: totals: %w", err)
 	}
-	if r.Questions, err = s.questions(ctx, from, false, lim); err != nil {
+	if r.Questions, err = s.questions(ctx, from, team, false, lim); err != nil {
 		return r, err
 	}
-	if r.Unanswered, err = s.questions(ctx, from, true, lim); err != nil {
+	if r.Unanswered, err = s.questions(ctx, from, team, true, lim); err != nil {
 		return r, err
 	}
-	if r.Docs, err = s.docStats(ctx, from, lim); err != nil {
+	if r.Docs, err = s.docStats(ctx, from, team, lim); err != nil {
 		return r, err
 	}
-	if r.Comments, err = s.comments(ctx, from, lim); err != nil {
+	if r.Comments, err = s.comments(ctx, from, team, lim); err != nil {
 		return r, err
 	}
-	rows, err := s.query(ctx, `SELECT guide, outcome, COUNT(*) AS n FROM checks WHERE at >= ?
-		GROUP BY guide, outcome ORDER BY n DESC, guide, outcome`, from)
+	rows, err := s.query(ctx, `SELECT guide, outcome, COUNT(*) AS n FROM checks WHERE at >= ? AND (? = '' OR team = ?)
+		GROUP BY guide, outcome ORDER BY n DESC, guide, outcome`, from, team, team)
 	if err != nil {
 		return r, fmt.Errorf("report checks: %w", err)
 	}
@@ -124,7 +124,7 @@ func (s *Store) Report(ctx context.Context, since time.Time, limit int) (Report,
 	return r, nil
 }
 
-func (s *Store) questions(ctx context.Context, from string, unanswered bool, lim int64) ([]Question, error) {
+func (s *Store) questions(ctx context.Context, from, team string, unanswered bool, lim int64) ([]Question, error) {
 	cond := ""
 	if unanswered {
 		cond = "AND a.found = 0"
@@ -132,9 +132,9 @@ func (s *Store) questions(ctx context.Context, from string, unanswered bool, lim
 	rows, err := s.query(ctx, `SELECT MIN(TRIM(a.question)), MIN(a.lang), COUNT(*), `+sum(`a.found`)+`,
 		`+sum(`v.up`)+`, `+sum(`v.down`)+`, MAX(a.at)
 		FROM answers a LEFT JOIN `+votesAgg+` v ON v.answer_id = a.id
-		WHERE a.at >= ? AND a.question IS NOT NULL `+cond+`
+		WHERE a.at >= ? AND (? = '' OR a.team = ?) AND a.question IS NOT NULL `+cond+`
 		GROUP BY LOWER(TRIM(a.question))
-		ORDER BY COUNT(*) DESC, MAX(a.at) DESC LIMIT ?`, from, lim)
+		ORDER BY COUNT(*) DESC, MAX(a.at) DESC LIMIT ?`, from, team, team, lim)
 	if err != nil {
 		return nil, fmt.Errorf("feedback report: questions: %w", err)
 	}
@@ -155,14 +155,14 @@ func (s *Store) questions(ctx context.Context, from string, unanswered bool, lim
 	return out, nil
 }
 
-func (s *Store) docStats(ctx context.Context, from string, lim int64) ([]DocStats, error) {
+func (s *Store) docStats(ctx context.Context, from, team string, lim int64) ([]DocStats, error) {
 	rows, err := s.query(ctx, `SELECT d.doc, `+sum(`CASE WHEN d.rank = 1 THEN 1 ELSE 0 END`)+`, COUNT(*),
 		`+sum(`CASE WHEN d.rank = 1 THEN v.up END`)+`, `+sum(`CASE WHEN d.rank = 1 THEN v.down END`)+`
 		FROM answer_docs d JOIN answers a ON a.id = d.answer_id
 		LEFT JOIN `+votesAgg+` v ON v.answer_id = d.answer_id
-		WHERE a.at >= ?
+		WHERE a.at >= ? AND (? = '' OR a.team = ?)
 		GROUP BY d.doc
-		ORDER BY 5 DESC, 2 DESC, 3 DESC, d.doc LIMIT ?`, from, lim)
+		ORDER BY 5 DESC, 2 DESC, 3 DESC, d.doc LIMIT ?`, from, team, team, lim)
 	if err != nil {
 		return nil, fmt.Errorf("feedback report: documents: %w", err)
 	}
@@ -181,12 +181,12 @@ func (s *Store) docStats(ctx context.Context, from string, lim int64) ([]DocStat
 	return out, nil
 }
 
-func (s *Store) comments(ctx context.Context, from string, lim int64) ([]CommentRow, error) {
+func (s *Store) comments(ctx context.Context, from, team string, lim int64) ([]CommentRow, error) {
 	rows, err := s.query(ctx, `SELECT c.at, c.text, COALESCE(a.question, ''), COALESCE(a.lang, ''),
 		COALESCE((SELECT string_agg(doc, ' ' ORDER BY rank) FROM answer_docs WHERE answer_id = c.answer_id), '')
 		FROM comments c LEFT JOIN answers a ON a.id = c.answer_id
-		WHERE c.at >= ?
-		ORDER BY c.at DESC, c.id DESC LIMIT ?`, from, lim)
+		WHERE c.at >= ? AND (? = '' OR a.team = ?)
+		ORDER BY c.at DESC, c.id DESC LIMIT ?`, from, team, team, lim)
 	if err != nil {
 		return nil, fmt.Errorf("feedback report: comments: %w", err)
 	}
@@ -208,9 +208,9 @@ func (s *Store) comments(ctx context.Context, from string, lim int64) ([]Comment
 	return out, nil
 }
 
-// Rows calls fn with every answer given since since (zero: all), oldest first, with its votes and
-// comments.
-func (s *Store) Rows(ctx context.Context, since time.Time, fn func(Row) error) error {
+// Rows calls fn with every answer given since since (zero: all) in workspace team ("": all),
+// oldest first, with its votes and comments.
+func (s *Store) Rows(ctx context.Context, since time.Time, team string, fn func(Row) error) error {
 	from := ts(since)
 	if since.IsZero() {
 		from = ""
@@ -221,7 +221,7 @@ func (s *Store) Rows(ctx context.Context, since time.Time, fn func(Row) error) e
 		COALESCE((SELECT string_agg(doc, ' ' ORDER BY rank) FROM answer_docs WHERE answer_id = a.id), ''),
 		COALESCE((SELECT string_agg(text, ? ORDER BY id) FROM comments WHERE answer_id = a.id), '')
 		FROM answers a LEFT JOIN `+votesAgg+` v ON v.answer_id = a.id
-		WHERE a.at >= ? ORDER BY a.at, a.id`, "\x1f", from)
+		WHERE a.at >= ? AND (? = '' OR a.team = ?) ORDER BY a.at, a.id`, "\x1f", from, team, team)
 	if err != nil {
 		return fmt.Errorf("feedback rows: %w", err)
 	}

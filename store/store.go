@@ -1,7 +1,8 @@
 // Package store is where krog keeps what outlives a request: every answer the Slack bot gives, the
 // 👍/👎 votes and "what was missing?" comments on it and the completed guide checks, which curators
 // read with `krog feedback` (feedback.go, report.go); what the bot remembers between requests —
-// event dedupe, thread memory, the answers behind buttons, rate-limit counts (memory.go).
+// event dedupe, thread memory, the answers behind buttons, rate-limit counts (memory.go); and the
+// workspaces krog is installed in, with their sealed bot tokens (installs.go).
 //
 // Two backends behind one type and one SQL: a SQLite file (modernc.org/sqlite, no cgo), the
 // default for one process, and PostgreSQL (github.com/jackc/pgx/v5) for several replicas that must
@@ -228,6 +229,22 @@ var migrations = []string{
 		PRIMARY KEY (kind, key)
 	);
 	CREATE INDEX memory_expires ON memory(expires);`,
+	`CREATE TABLE installations (
+		id              TEXT PRIMARY KEY,
+		team_id         TEXT NOT NULL DEFAULT '',
+		team_name       TEXT NOT NULL DEFAULT '',
+		enterprise_id   TEXT NOT NULL DEFAULT '',
+		enterprise_name TEXT NOT NULL DEFAULT '',
+		org_wide        INTEGER NOT NULL DEFAULT 0,
+		bot_token       {{blob}} NOT NULL,
+		bot_user_id     TEXT NOT NULL DEFAULT '',
+		bot_id          TEXT NOT NULL DEFAULT '',
+		app_id          TEXT NOT NULL DEFAULT '',
+		scopes          TEXT NOT NULL DEFAULT '',
+		installer       TEXT NOT NULL DEFAULT '',
+		installed_at    TEXT NOT NULL
+	);
+	CREATE INDEX answers_team ON answers(team, at);`,
 }
 
 // migration is migration i in the store's dialect.
@@ -240,11 +257,6 @@ func (s *Store) migration(i int) string {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if s.pg {
-		if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS krog_schema (version INTEGER NOT NULL)`); err != nil {
-			return fmt.Errorf("create schema table: %w", err)
-		}
-	}
 	for {
 		done, err := s.migrateOne(ctx)
 		if err != nil {
@@ -269,6 +281,9 @@ func (s *Store) migrateOne(ctx context.Context) (bool, error) {
 	if s.pg {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262021)`); err != nil {
 			return false, fmt.Errorf("migrate: lock: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS krog_schema (version INTEGER NOT NULL)`); err != nil {
+			return false, fmt.Errorf("create schema table: %w", err)
 		}
 		err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM krog_schema`).Scan(&v)
 	} else {

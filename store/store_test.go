@@ -65,7 +65,7 @@ func testReopen(t *testing.T, s *Store, path string) {
 	if v != len(migrations) {
 		t.Errorf("user_version = %d, want %d", v, len(migrations))
 	}
-	r, err := s2.Report(ctx, time.Time{}, 0)
+	r, err := s2.Report(ctx, time.Time{}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func testReport(t *testing.T, s *Store, _ string) {
 		t.Fatal(err)
 	}
 
-	r, err := s.Report(ctx, time.Time{}, 0)
+	r, err := s.Report(ctx, time.Time{}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,32 @@ func testReport(t *testing.T, s *Store, _ string) {
 		t.Errorf("comments (-want +got):\n%s", diff)
 	}
 
-	since, err := s.Report(ctx, t0.Add(150*time.Minute), 0)
+	if err := s.RecordAnswer(ctx, Answer{ID: "b1", Time: t0, Team: "T2", Lang: "en", Found: true, Docs: []string{"by-product"}, Question: "Other workspace?"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordCheck(ctx, Check{ID: "c2", Time: t0, Team: "T2", Guide: "by-product", Outcome: "yes", Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	t1, err := s.Report(ctx, time.Time{}, "T1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if t1.Answers != 5 || len(t1.Questions) != 2 || len(t1.Checks) != 0 || len(t1.Comments) != 1 {
+		t.Errorf("workspace T1: %d answers, %d questions, %d checks, %d comments; want 5, 2, 0, 1", t1.Answers, len(t1.Questions), len(t1.Checks), len(t1.Comments))
+	}
+	t2, err := s.Report(ctx, time.Time{}, "T2", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if t2.Answers != 1 || len(t2.Questions) != 1 || t2.Questions[0].Text != "Other workspace?" || len(t2.Checks) != 1 || len(t2.Comments) != 0 || len(t2.Docs) != 1 {
+		t.Errorf("workspace T2: %+v", t2)
+	}
+	var t2rows int
+	if err := s.Rows(ctx, time.Time{}, "T2", func(Row) error { t2rows++; return nil }); err != nil || t2rows != 1 {
+		t.Errorf("rows of T2: %d (%v), want 1", t2rows, err)
+	}
+
+	since, err := s.Report(ctx, t0.Add(150*time.Minute), "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +192,7 @@ func testReport(t *testing.T, s *Store, _ string) {
 	}
 
 	var rows []Row
-	if err := s.Rows(ctx, time.Time{}, func(r Row) error { rows = append(rows, r); return nil }); err != nil {
+	if err := s.Rows(ctx, time.Time{}, "T1", func(r Row) error { rows = append(rows, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 5 || rows[0].ID != "a1" || rows[0].Up != 0 || rows[0].Down != 2 || len(rows[0].Comments) != 1 || rows[4].Question != "" || rows[4].Mode != "llm" {
@@ -197,7 +222,7 @@ func testConcurrentWrites(t *testing.T, s *Store, _ string) {
 	for err := range errs {
 		t.Error(err)
 	}
-	r, err := s.Report(ctx, time.Time{}, 0)
+	r, err := s.Report(ctx, time.Time{}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

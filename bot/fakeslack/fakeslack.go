@@ -39,6 +39,7 @@ type Call struct {
 	Status int        // the HTTP status the fake answered with
 	TS     string
 	File   []byte // the file sent to an upload URL
+	Token  string // the token the call was made with (Authorization: Bearer, or a token field)
 }
 
 // Get returns a parameter of the call, from the form or the JSON body.
@@ -138,6 +139,7 @@ type Server struct {
 	out     chan []byte
 	connect int // WebSocket connections so far
 	hello   bool
+	grants  map[string]Grant // oauth.v2.access codes
 	// PingEvery is how often the Socket Mode endpoint pings (default 2 s).
 	PingEvery time.Duration
 	// Hook, if set, is called with each Web API call before it is answered; a non-nil reply is sent
@@ -192,6 +194,27 @@ func New(t testing.TB) *Server {
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
+}
+
+// Grant is what oauth.v2.access gives for one code: a workspace's installation.
+type Grant struct {
+	ClientSecret string // the secret the exchange must carry
+	Team         string
+	TeamName     string
+	Token        string // the bot token
+	BotUser      string
+	Scopes       string
+	Installer    string
+}
+
+// GrantCode makes code good, once, for g: what Slack does when a workspace approves the install.
+func (s *Server) GrantCode(code string, g Grant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.grants == nil {
+		s.grants = map[string]Grant{}
+	}
+	s.grants[code] = g
 }
 
 // APIURL is the Web API base URL to give the Slack client.
@@ -320,6 +343,10 @@ func readCall(r *http.Request, method string) Call {
 	} else {
 		c.Form, _ = url.ParseQuery(string(body))
 	}
+	c.Token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if c.Token == "" {
+		c.Token = c.Get("token")
+	}
 	return c
 }
 
@@ -377,6 +404,21 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		var files []map[string]any
 		json.Unmarshal([]byte(c.Get("files")), &files)
 		reply = map[string]any{"ok": true, "files": files}
+	case "oauth.v2.access":
+		s.mu.Lock()
+		g, ok := s.grants[c.Get("code")]
+		delete(s.grants, c.Get("code")) // a code is good once
+		s.mu.Unlock()
+		switch {
+		case !ok:
+			reply = map[string]any{"ok": false, "error": "invalid_code"}
+		case c.Get("client_secret") != g.ClientSecret:
+			reply = map[string]any{"ok": false, "error": "bad_client_secret"}
+		default:
+			reply = map[string]any{"ok": true, "access_token": g.Token, "token_type": "bot", "scope": g.Scopes, "bot_user_id": g.BotUser,
+				"app_id": "A0KROG", "team": map[string]any{"id": g.Team, "name": g.TeamName}, "enterprise": nil,
+				"authed_user": map[string]any{"id": g.Installer}, "is_enterprise_install": false}
+		}
 	case "apps.connections.open":
 		reply = map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.URL, "http") + "/ws"}
 	default:

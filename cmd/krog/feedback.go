@@ -19,10 +19,11 @@ const feedbackAbout = `Print what the Slack bot's users asked and thought, for c
 answer: the guidance still to write. Reads the feedback store that krog serve writes (KROG_DB).`
 
 func cmdFeedback(e *env, args []string) error {
-	flags := newFlags(e, "feedback", "[--since DATE] [--csv] [--db FILE]", feedbackAbout)
+	flags := newFlags(e, "feedback", "[--since DATE] [--team ID] [--csv] [--db FILE]", feedbackAbout)
 	since := flags.String("since", "", "only answers given since `DATE` (YYYY-MM-DD, or a duration back from now such as 7d or 48h)")
 	asCSV := flags.Bool("csv", false, "print every answer as a CSV row, with its votes and comments")
 	db := flags.String("db", "", "the store: a SQLite `FILE` or a postgres:// URL (env KROG_DB, default ./krog.db)")
+	team := flags.String("team", "", "only answers given in the Slack workspace with `ID` (T…; see krog installs)")
 	n := flags.Int("n", 20, "show at most `N` entries in each list (0: all)")
 	envFile := flags.String("env-file", ".env", "read variables from `FILE` if it exists (variables already set win)")
 	rest, err := parse(flags, args)
@@ -43,25 +44,15 @@ func cmdFeedback(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	path := *db
-	if path == "" {
-		path = strings.TrimSpace(e.getenv("KROG_DB"))
-	}
-	if path == "" {
-		path = "./krog.db"
-	}
-	if _, err := os.Stat(path); !store.IsPostgres(path) && errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("no feedback store at %s yet: krog serve creates it (set KROG_DB or --db to read another)", path)
-	}
-	st, err := store.Open(e.ctx, path)
+	st, err := openStore(e, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if *asCSV {
-		return writeFeedbackCSV(e, st, from)
+		return writeFeedbackCSV(e, st, from, *team)
 	}
-	r, err := st.Report(e.ctx, from, *n)
+	r, err := st.Report(e.ctx, from, *team, *n)
 	if err != nil {
 		return err
 	}
@@ -93,10 +84,26 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, &usageError{msg: fmt.Sprintf("--since %q: use a date such as 2025-03-01, or a duration such as 7d or 48h", s)}
 }
 
-func writeFeedbackCSV(e *env, st *store.Store, from time.Time) error {
+// openStore opens the store krog serve writes: flag, else KROG_DB, else ./krog.db; a SQLite file
+// must exist already (reading never creates one).
+func openStore(e *env, flagValue string) (*store.Store, error) {
+	path := flagValue
+	if path == "" {
+		path = strings.TrimSpace(e.getenv("KROG_DB"))
+	}
+	if path == "" {
+		path = "./krog.db"
+	}
+	if _, err := os.Stat(path); !store.IsPostgres(path) && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no store at %s yet: krog serve creates it (set KROG_DB or --db to read another)", path)
+	}
+	return store.Open(e.ctx, path)
+}
+
+func writeFeedbackCSV(e *env, st *store.Store, from time.Time, team string) error {
 	w := csv.NewWriter(e.stdout)
 	w.Write([]string{"time", "answer_id", "workspace", "channel_type", "surface", "lang", "found", "mode", "model", "fallback", "documents", "question", "up", "down", "comments"})
-	err := st.Rows(e.ctx, from, func(r store.Row) error {
+	err := st.Rows(e.ctx, from, team, func(r store.Row) error {
 		return w.Write([]string{
 			r.Time.UTC().Format(time.RFC3339), r.ID, r.Team, r.ChannelType, r.Surface, r.Lang, strconv.FormatBool(r.Found),
 			r.Mode, r.Model, r.Fallback, strings.Join(r.Docs, " "), r.Question, strconv.Itoa(r.Up), strconv.Itoa(r.Down),

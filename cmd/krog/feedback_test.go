@@ -50,7 +50,7 @@ func TestFeedbackCommand(t *testing.T) {
 		t.Errorf("--csv rows: %q", recs)
 	}
 
-	if _, stderr, code := krog(t, nil, "feedback", "--db", filepath.Join(t.TempDir(), "none.db"), "--env-file", ""); code != 1 || !strings.Contains(stderr, "no feedback store") {
+	if _, stderr, code := krog(t, nil, "feedback", "--db", filepath.Join(t.TempDir(), "none.db"), "--env-file", ""); code != 1 || !strings.Contains(stderr, "no store at") {
 		t.Errorf("missing store: exit %d %q", code, stderr)
 	}
 	if _, stderr, code := krog(t, nil, "feedback", "--db", db, "--since", "last tuesday", "--env-file", ""); code != 2 || !strings.Contains(stderr, "--since") {

@@ -49,6 +49,7 @@ func commands() []command {
 		{"version", "print krog's version", cmdVersion},
 		{"serve", "run krog as a Slack app (Socket Mode or HTTP)", cmdServe},
 		{"feedback", "show what Slack users asked and thought of the answers", cmdFeedback},
+		{"installs", "list the Slack workspaces krog is installed in", cmdInstalls},
 	}
 }
 

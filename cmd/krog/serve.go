@@ -20,6 +20,7 @@ import (
 	"github.com/krog-advisor/krog/answer"
 	"github.com/krog-advisor/krog/bot"
 	"github.com/krog-advisor/krog/metrics"
+	"github.com/krog-advisor/krog/secret"
 	"github.com/krog-advisor/krog/store"
 )
 
@@ -35,6 +36,9 @@ type serveConfig struct {
 	logQuestions               bool
 	storeQuestions             bool
 	shutdown                   time.Duration // how long running answers may finish after SIGTERM
+	// Offering krog to other workspaces (OAuth v2); clientID "" means one workspace only.
+	clientID, clientSecret, publicURL string
+	key                               *secret.Key
 }
 
 const serveAbout = `Run krog as a Slack app: the /krog command, @krog mentions and their threads, direct messages,
@@ -45,7 +49,8 @@ Socket Mode (no public URL needed) when SLACK_APP_TOKEN is set; HTTP mode (POST 
 address, GET /healthz answers 200 once the index is built. Variables come from the environment and
 from .env (the environment wins):
 
-  SLACK_BOT_TOKEN       xoxb-…  OAuth & Permissions → Bot User OAuth Token (required)
+  SLACK_BOT_TOKEN       xoxb-…  OAuth & Permissions → Bot User OAuth Token (required, unless
+                        krog is offered to other workspaces and has none of its own)
   SLACK_APP_TOKEN       xapp-…  Basic Information → App-Level Tokens, scope connections:write
   SLACK_SIGNING_SECRET  Basic Information → App Credentials → Signing Secret (HTTP mode)
   SLACK_API_URL         Slack Web API base URL (default Slack's; for tests and proxies)
@@ -56,7 +61,12 @@ from .env (the environment wins):
   KROG_LOG_QUESTIONS    true: put question text in the log (default false)
   KROG_STORE_QUESTIONS  false: keep question text out of the feedback store (default true)
   KROG_RATE_LIMIT       questions per user per minute (default 20; 0: no limit)
-  OPENAI_API_KEY, OPENAI_BASE_URL, …  optional LLM summaries (see krog ask -h)`
+  OPENAI_API_KEY, OPENAI_BASE_URL, …  optional LLM summaries (see krog ask -h)
+
+Offering krog to other workspaces (Slack OAuth; GET /slack/install on the HTTP address):
+  SLACK_CLIENT_ID, SLACK_CLIENT_SECRET  Basic Information → App Credentials
+  KROG_PUBLIC_URL       where browsers and Slack reach the HTTP address, e.g. https://krog.example.org
+  KROG_SECRET_KEY       32 bytes, base64 or hex (openssl rand -base64 32): seals the stored tokens`
 
 func cmdServe(e *env, args []string) error {
 	fs := newFlags(e, "serve", "[--http ADDR] [--db FILE] [--no-llm]", serveAbout)
@@ -115,9 +125,31 @@ func readServeConfig(e *env, httpAddr, db, dir string) (serveConfig, error) {
 		whereApp = "create an app-level token (xapp-…) with the connections:write scope under Basic Information → App-Level Tokens"
 		whereSig = "copy the Signing Secret from Basic Information → App Credentials"
 	)
+	c.clientID, c.clientSecret, c.publicURL = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET"), get("KROG_PUBLIC_URL")
+	if c.clientID != "" {
+		const whereCreds = "copy it from Basic Information → App Credentials"
+		switch {
+		case !tokenChars(c.clientID):
+			return fail("SLACK_CLIENT_ID has spaces or quotes in it: %s", whereCreds)
+		case c.clientSecret == "" || !tokenChars(c.clientSecret):
+			return fail("SLACK_CLIENT_SECRET is not set (or has spaces or quotes): offering krog to other workspaces needs it; %s", whereCreds)
+		}
+		if u, err := url.Parse(c.publicURL); c.publicURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fail("KROG_PUBLIC_URL=%q: set it to where browsers and Slack reach krog's HTTP address, e.g. https://krog.example.org", c.publicURL)
+		}
+		k, err := secret.ParseKey(e.getenv("KROG_SECRET_KEY"))
+		if err != nil {
+			return fail("KROG_SECRET_KEY: %v; it seals the workspaces' bot tokens in the store", err)
+		}
+		c.key = k
+	} else if get("SLACK_CLIENT_SECRET") != "" {
+		return fail("SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not: offering krog to other workspaces needs both")
+	}
 	switch {
+	case c.botToken == "" && c.clientID != "":
+		// Only the workspaces that install krog.
 	case c.botToken == "":
-		return fail("SLACK_BOT_TOKEN is not set: %s", whereBot)
+		return fail("SLACK_BOT_TOKEN is not set: %s (or set SLACK_CLIENT_ID and the rest to offer krog to other workspaces)", whereBot)
 	case strings.HasPrefix(c.botToken, "xapp-"):
 		return fail("SLACK_BOT_TOKEN holds an app-level token (xapp-…), which belongs in SLACK_APP_TOKEN: %s", whereBot)
 	case !strings.HasPrefix(c.botToken, "xoxb-") || !tokenChars(c.botToken):
@@ -138,6 +170,9 @@ func readServeConfig(e *env, httpAddr, db, dir string) (serveConfig, error) {
 		if u, err := url.Parse(c.apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fail("SLACK_API_URL=%q is not an http(s) URL (leave it unset to use Slack's)", c.apiURL)
 		}
+	}
+	if c.clientID != "" && c.httpAddr == "" {
+		return fail("offering krog to other workspaces (SLACK_CLIENT_ID) needs an HTTP address for the install pages: add --http :8080 or KROG_HTTP_ADDR")
 	}
 	if c.httpAddr != "" {
 		if _, err := strconv.Atoi(c.httpAddr); err == nil {
@@ -281,8 +316,15 @@ func serve(e *env, c serveConfig, noLLM bool) (err error) {
 	if st.Backend() == "postgres" {
 		mem = st // replicas remember together
 	}
+	var oauth *bot.OAuth
+	if c.clientID != "" {
+		oauth = &bot.OAuth{
+			ClientID: c.clientID, ClientSecret: c.clientSecret, PublicURL: c.publicURL, Key: c.key, Installs: st, Only: c.botToken == "",
+			AuthorizeURL: strings.TrimSpace(e.getenv("SLACK_OAUTH_AUTHORIZE_URL")), APIURL: c.apiURL, Transport: m.Transport(nil),
+		}
+	}
 	b, err := bot.New(bot.Config{
-		Service: svc, Feedback: st, Memory: mem, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
+		Service: svc, Feedback: st, Memory: mem, OAuth: oauth, Client: bot.NewClient(c.botToken, c.appToken, c.apiURL, m.Transport(nil)), Logger: log, Observer: m,
 		SigningSecret: c.secret, RateLimit: rateLimit(c.rateLimit), LogQuestions: c.logQuestions, StoreQuestions: c.storeQuestions,
 	})
 	if err != nil {
