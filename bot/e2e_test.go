@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -555,5 +556,27 @@ func TestShutdownLetsRunningAnswersFinish(t *testing.T) {
 	defer cancel()
 	if err := w2.bot.Shutdown(ctx); err == nil {
 		t.Error("Shutdown with an answer stuck past its deadline reported success")
+	}
+}
+
+// When the shared memory cannot be reached (its database gone), krog still answers questions, and
+// a button that needs an answer it cannot recall apologises: never silence, never a crash.
+func TestMemoryUnreachable(t *testing.T) {
+	mem, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "memory.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.Close() // every call now fails
+	w := start(t, options{socket: true, memory: mem})
+	ru := w.command(user, channel, "What is a by-product?")
+	ans := w.waitAt(1, pathOf(ru), "response_url")[0]
+	if !strings.Contains(ans.Text(), "by-product") {
+		t.Fatalf("the question was not answered:\n%s", ans.Text())
+	}
+	id := buttonValue(t, ans, "vote_up")
+	w.click(user, channel, "vote_up", id, w.slack.ResponseURL("up-unreachable"))
+	got := w.waitAt(1, "up-unreachable", "response_url")[0]
+	if !strings.Contains(got.Text(), "Something went wrong") {
+		t.Errorf("the click got %q, want the apology", got.Text())
 	}
 }

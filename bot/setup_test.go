@@ -54,6 +54,7 @@ type options struct {
 	interval  time.Duration
 	log       *bytes.Buffer
 	fake      func(*fakeslack.Server) // sets the fake's faults before any call
+	memory    bot.Memory              // nil: the bot's own
 }
 
 // start runs a bot against a fake Slack, in Socket Mode or HTTP mode.
@@ -81,7 +82,7 @@ func start(t testing.TB, o options) *world {
 		logger = slog.New(slog.NewJSONHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	b, err := bot.New(bot.Config{
-		Service: svc, Answerer: ans, Feedback: st, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL(), nil),
+		Service: svc, Answerer: ans, Feedback: st, Memory: o.memory, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL(), nil),
 		Logger: logger, SigningSecret: secret, RateLimit: o.rateLimit, StoreQuestions: true, StreamInterval: o.interval,
 	})
 	if err != nil {

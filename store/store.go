@@ -163,12 +163,6 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return s.db.QueryRowContext(ctx, s.rebind(q), args...)
 }
 
-// txExec runs statements in one transaction.
-func txExec(ctx context.Context, tx *sql.Tx, s *Store, q string, args ...any) error {
-	_, err := tx.ExecContext(ctx, s.rebind(q), args...)
-	return err
-}
-
 // migrations are applied in order, each in a transaction; the number applied is the schema
 // version (SQLite: PRAGMA user_version; PostgreSQL: table krog_schema). {{id}} and {{blob}} are
 // the column types the two backends spell differently.

@@ -38,6 +38,8 @@ func TestServeConfigMistakesAreOneLine(t *testing.T) {
 		}
 		return m
 	}
+	const key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // 32 bytes
+	oauth := []string{"SLACK_CLIENT_ID", "1.2", "SLACK_CLIENT_SECRET", "s", "KROG_PUBLIC_URL", "https://krog.example.org", "KROG_HTTP_ADDR", ":0", "SLACK_SIGNING_SECRET", "x"}
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -59,6 +61,12 @@ func TestServeConfigMistakesAreOneLine(t *testing.T) {
 		{"bad bool", with("KROG_STORE_QUESTIONS", "perhaps"), nil, "KROG_STORE_QUESTIONS"},
 		{"bad log level", with("KROG_LOG_LEVEL", "loud"), nil, "KROG_LOG_LEVEL"},
 		{"arguments", base, []string{"now"}, "serve takes no arguments"},
+		{"oauth without key", with(oauth...), nil, "KROG_SECRET_KEY: empty"},
+		{"oauth with a short key", with(append(oauth, "KROG_SECRET_KEY", "c2hvcnQ=")...), nil, "KROG_SECRET_KEY: not 32 bytes"},
+		{"oauth without secret", with(append(oauth, "SLACK_CLIENT_SECRET", "")...), nil, "SLACK_CLIENT_SECRET is not set"},
+		{"oauth without public url", with(append(oauth, "KROG_PUBLIC_URL", "krog.example.org", "KROG_SECRET_KEY", key)...), nil, "KROG_PUBLIC_URL"},
+		{"oauth without http", with("SLACK_CLIENT_ID", "1.2", "SLACK_CLIENT_SECRET", "s", "KROG_PUBLIC_URL", "https://krog.example.org", "KROG_SECRET_KEY", key), nil, "needs an HTTP address"},
+		{"client secret alone", with("SLACK_CLIENT_SECRET", "s"), nil, "SLACK_CLIENT_ID is not"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
