@@ -62,7 +62,7 @@ func New() *Metrics {
 	m.slack = counter("krog_slack_api_calls_total", "Slack Web API and response_url calls, by method.", "method")
 	m.slackErrs = counter("krog_slack_api_errors_total", "Slack calls that failed (transport error or HTTP status ≥ 400), by method.", "method")
 	m.slack429 = counter("krog_slack_api_rate_limited_total", "Slack calls answered 429 (retried after Retry-After), by method.", "method")
-	m.events = counter("krog_bot_events_total", "Bot happenings, by kind (deduplicated, rate_limited, busy, vote, comment, replay, store_dropped).", "kind")
+	m.events = counter("krog_bot_events_total", "Bot happenings, by kind (deduplicated, rate_limited, busy, vote, comment, replay, store_dropped, installed, uninstalled, not_installed).", "kind")
 	m.checks = counter("krog_checks_total", "Completed decision-guide checks, by guide and outcome.", "guide", "outcome")
 	m.docs = gauge("krog_index_documents", "Documents (both languages) in the index answering now.")
 	m.passages = gauge("krog_index_passages", "Passages in the index answering now.")
@@ -99,7 +99,7 @@ func (m *Metrics) Answer(surface, lang, confidence, mode, fallback string, took 
 
 // Event counts one bot happening.
 func (m *Metrics) Event(kind string) {
-	m.events.WithLabelValues(bounded(kind, "deduplicated", "rate_limited", "busy", "vote", "comment", "replay", "store_dropped")).Inc()
+	m.events.WithLabelValues(bounded(kind, "deduplicated", "rate_limited", "busy", "vote", "comment", "replay", "store_dropped", "installed", "uninstalled", "not_installed")).Inc()
 }
 
 // Check counts one completed guide check; guide and outcome ids come from the curated guides.

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/krog-advisor/krog/internal/pgtest"
 )
 
 // clock is a settable clock for the memory's expiry.
@@ -207,4 +209,37 @@ func TestInstallations(t *testing.T) {
 			t.Error("an installation without a token was saved")
 		}
 	})
+}
+
+// When PostgreSQL drops krog's connections (a restart, a network cut), the next calls reconnect:
+// at most the call in flight fails, and nothing needs restarting.
+func TestPostgresConnectionLoss(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for round := range 3 {
+		// Open a few connections, as a busy replica has.
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() { s.Put(ctx, "thread", fmt.Sprint(round, i), []byte("q"), time.Hour) })
+		}
+		wg.Wait()
+		pgtest.DropConnections(t, dsn)
+		failed := 0
+		for i := range 20 {
+			if _, err := s.Claim(ctx, "event", fmt.Sprint("after-drop", round, i), time.Minute); err != nil {
+				failed++
+			}
+		}
+		if failed > 0 {
+			t.Errorf("round %d: %d of 20 calls failed after the connections were dropped", round, failed)
+		}
+		if _, ok, err := s.Get(ctx, "thread", fmt.Sprint(round, 0)); err != nil || !ok {
+			t.Errorf("round %d: what was remembered before the drop: %v %v", round, ok, err)
+		}
+	}
 }

@@ -79,6 +79,15 @@ func DSN(tb testing.TB) string {
 	return u.String()
 }
 
+// DropConnections ends every connection to dsn's database but psql's own: what a database restart
+// or a network cut does to a client.
+func DropConnections(tb testing.TB, dsn string) {
+	tb.Helper()
+	if err := psql(dsn, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // Cluster is a PostgreSQL server started from a temporary directory.
 type Cluster struct {
 	dir, bin string
