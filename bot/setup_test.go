@@ -55,6 +55,7 @@ type options struct {
 	log       *bytes.Buffer
 	fake      func(*fakeslack.Server) // sets the fake's faults before any call
 	memory    bot.Memory              // nil: the bot's own
+	oauth     func(st *store.Store, fake *fakeslack.Server) *bot.OAuth
 }
 
 // start runs a bot against a fake Slack, in Socket Mode or HTTP mode.
@@ -81,8 +82,12 @@ func start(t testing.TB, o options) *world {
 	if o.log != nil {
 		logger = slog.New(slog.NewJSONHandler(o.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	var oauth *bot.OAuth
+	if o.oauth != nil {
+		oauth = o.oauth(st, fake)
+	}
 	b, err := bot.New(bot.Config{
-		Service: svc, Answerer: ans, Feedback: st, Memory: o.memory, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL(), nil),
+		Service: svc, Answerer: ans, Feedback: st, Memory: o.memory, OAuth: oauth, Client: bot.NewClient("xoxb-test", "xapp-test", fake.APIURL(), nil),
 		Logger: logger, SigningSecret: secret, RateLimit: o.rateLimit, StoreQuestions: true, StreamInterval: o.interval,
 	})
 	if err != nil {
@@ -293,4 +298,13 @@ func (w *world) waitAt(n int, where string, methods ...string) []fakeslack.Call 
 func pathOf(responseURL string) string {
 	u, _ := url.Parse(responseURL)
 	return strings.TrimPrefix(u.Path, "/response/")
+}
+
+// postJSON sends a signed JSON event to the bot's HTTP endpoint; it must be acknowledged.
+func (w *world) postJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	body, _ := json.Marshal(v)
+	if resp := w.postSigned(path, "application/json", body); resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: HTTP %d", path, resp.StatusCode)
+	}
 }
