@@ -26,10 +26,32 @@ func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 	default:
 		return
 	}
+	if !worthHandling(ev) {
+		return // most messages in a channel krog is in are not for krog: no job, no memory
+	}
 	b.spawn("event", nil, func(ctx context.Context) error {
 		b.handleEvent(ctx, ev)
 		return nil
 	})
+}
+
+// worthHandling is a first look at an event, with nothing but the event: whether it could be for
+// krog at all (people's messages in a DM, in a thread, or mentioning someone; krog's own events).
+func worthHandling(ev slackevents.EventsAPIEvent) bool {
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.MessageEvent:
+		if !messageSubtypes[e.SubType] || e.BotID != "" || e.User == "" {
+			return false
+		}
+		return e.ChannelType == slackevents.ChannelTypeIM || e.ThreadTimeStamp != "" || strings.Contains(e.Text, "<@")
+	case *slackevents.AppMentionEvent:
+		return e.BotID == "" && e.User != ""
+	case *slackevents.AppHomeOpenedEvent:
+		return e.Tab == "home" && e.User != ""
+	case *slackevents.AssistantThreadStartedEvent, *slackevents.AppUninstalledEvent, *slackevents.TokensRevokedEvent:
+		return true
+	}
+	return false
 }
 
 // handleEvent handles an event once, whichever replica and however many deliveries it reaches
@@ -72,30 +94,32 @@ func (b *Bot) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	}
 }
 
-// memKey is a conversation's name in the bot's memory: workspaces stay apart.
-func memKey(team string, k convKey) string { return team + "/" + k.String() }
+// memKey is a conversation's name in the bot's memory, within the workspace (installation) ws
+// answers in: workspaces stay apart, and a guest from another organisation in a shared channel
+// finds the same conversation.
+func memKey(ws *workspace, k convKey) string { return ws.id + "/" + k.String() }
 
 // firstDelivery reports whether this is the first delivery of the message at channel/ts: a
 // mention comes as app_mention and as message, perhaps to two replicas.
-func (b *Bot) firstDelivery(ctx context.Context, team, channel, ts string) bool {
-	return b.claim(ctx, memMsg, memKey(team, convKey{channel, ts}), dedupTTL)
+func (b *Bot) firstDelivery(ctx context.Context, ws *workspace, channel, ts string) bool {
+	return b.claim(ctx, memMsg, memKey(ws, convKey{channel, ts}), dedupTTL)
 }
 
 // thread returns the thread krog remembers under key, if any.
-func (b *Bot) thread(ctx context.Context, team string, key convKey) (thread, bool) {
+func (b *Bot) thread(ctx context.Context, ws *workspace, key convKey) (thread, bool) {
 	var th thread
-	ok := b.recallOr(ctx, memThread, memKey(team, key), &th)
+	ok := b.recallOr(ctx, memThread, memKey(ws, key), &th)
 	return th, ok
 }
 
 // keepThread remembers th under key.
-func (b *Bot) keepThread(ctx context.Context, team string, key convKey, th thread) {
-	b.keep(ctx, memThread, memKey(team, key), th, threadTTL)
+func (b *Bot) keepThread(ctx context.Context, ws *workspace, key convKey, th thread) {
+	b.keep(ctx, memThread, memKey(ws, key), th, threadTTL)
 }
 
 // onMention answers "@krog …" in the message's thread.
 func (b *Bot) onMention(ctx context.Context, ws *workspace, team, user, channel, text, ts, threadTS string) {
-	if !b.firstDelivery(ctx, team, channel, ts) {
+	if !b.firstDelivery(ctx, ws, channel, ts) {
 		return // the same message came as app_mention and as message
 	}
 	root := threadTS
@@ -104,14 +128,14 @@ func (b *Bot) onMention(ctx context.Context, ws *workspace, team, user, channel,
 	}
 	key := convKey{channel, root}
 	a := ask{surface: "mention", team: team, user: user, channel: channel, question: plainText(ws.stripMe(text)), thread: key}
-	if th, ok := b.thread(ctx, team, key); ok {
+	if th, ok := b.thread(ctx, ws, key); ok {
 		a.context = th.Question
 		if threadTS != "" {
 			a.surface = "thread"
 		}
 	} else {
 		// krog is part of the thread from now on: follow-ups may arrive before the answer is out.
-		b.keepThread(ctx, team, key, thread{Question: a.question})
+		b.keepThread(ctx, ws, key, thread{Question: a.question})
 	}
 	b.question(a, target{ws: ws, Channel: channel, ThreadTS: root})
 }
@@ -134,7 +158,7 @@ func (b *Bot) onMessage(ctx context.Context, ws *workspace, team string, e *slac
 			return
 		}
 		key := convKey{e.Channel, e.ThreadTimeStamp}
-		th, ok := b.thread(ctx, team, key)
+		th, ok := b.thread(ctx, ws, key)
 		if !ok {
 			return // krog answers only in threads it is part of
 		}
@@ -143,14 +167,14 @@ func (b *Bot) onMessage(ctx context.Context, ws *workspace, team string, e *slac
 			b.log.Debug("thread message is not a question, not answered")
 			return
 		}
-		if !b.firstDelivery(ctx, team, e.Channel, e.TimeStamp) {
+		if !b.firstDelivery(ctx, ws, e.Channel, e.TimeStamp) {
 			return
 		}
 		b.question(ask{surface: "thread", team: team, user: e.User, channel: e.Channel, question: plainText(e.Text), context: th.Question, thread: key},
 			target{ws: ws, Channel: e.Channel, ThreadTS: e.ThreadTimeStamp})
 		return
 	}
-	if !b.firstDelivery(ctx, team, e.Channel, e.TimeStamp) {
+	if !b.firstDelivery(ctx, ws, e.Channel, e.TimeStamp) {
 		return
 	}
 	a := ask{surface: "dm", team: team, user: e.User, channel: e.Channel, question: plainText(ws.stripMe(e.Text)), view: answerView{More: true}}
@@ -160,23 +184,23 @@ func (b *Bot) onMessage(ctx context.Context, ws *workspace, team string, e *slac
 		a.threadTS = e.ThreadTimeStamp
 		t.ThreadTS = e.ThreadTimeStamp
 		var started bool
-		a.assistant = e.AssistantThread != nil || b.recallOr(ctx, memAssist, memKey(team, a.thread), &started)
+		a.assistant = e.AssistantThread != nil || b.recallOr(ctx, memAssist, memKey(ws, a.thread), &started)
 	} else {
 		a.thread = convKey{e.Channel, e.TimeStamp} // a thread the user may start under their question
 		a.dm = e.Channel
 	}
-	if th, ok := b.thread(ctx, team, a.thread); ok {
+	if th, ok := b.thread(ctx, ws, a.thread); ok {
 		a.context = th.Question
 	} else {
 		if e.ThreadTimeStamp == "" {
-			if th, ok := b.thread(ctx, team, convKey{e.Channel, ""}); ok {
+			if th, ok := b.thread(ctx, ws, convKey{e.Channel, ""}); ok {
 				a.context = th.Question // the conversation's previous question
 			}
 		}
-		b.keepThread(ctx, team, a.thread, thread{Question: a.question})
+		b.keepThread(ctx, ws, a.thread, thread{Question: a.question})
 	}
 	if a.dm != "" {
-		b.keepThread(ctx, team, convKey{a.dm, ""}, thread{Question: a.question})
+		b.keepThread(ctx, ws, convKey{a.dm, ""}, thread{Question: a.question})
 	}
 	b.question(a, t)
 }
@@ -202,7 +226,7 @@ func (b *Bot) onHome(ws *workspace, e *slackevents.AppHomeOpenedEvent) {
 // onAssistantThread remembers an assistant thread and offers example prompts.
 func (b *Bot) onAssistantThread(ctx context.Context, ws *workspace, team string, e *slackevents.AssistantThreadStartedEvent) {
 	t := e.AssistantThread
-	b.keep(ctx, memAssist, memKey(team, convKey{t.ChannelID, t.ThreadTimeStamp}), true, threadTTL)
+	b.keep(ctx, memAssist, memKey(ws, convKey{t.ChannelID, t.ThreadTimeStamp}), true, threadTTL)
 	b.spawn("assistant_prompts", nil, func(ctx context.Context) error {
 		p := slack.AssistantThreadsSetSuggestedPromptsParameters{ChannelID: t.ChannelID, ThreadTS: t.ThreadTimeStamp}
 		p.AddPrompt(say(lang.SL, "example_title"), say(lang.SL, "example_question"))

@@ -149,7 +149,7 @@ func (b *Bot) onGuideAction(cb slack.InteractionCallback, act *slack.BlockAction
 func (b *Bot) finishCheck(ctx context.Context, ws *workspace, cb slack.InteractionCallback, st checkState, step guide.Step) error {
 	res := step.Result()
 	id := newID()
-	b.keep(ctx, memCheck, cb.Team.ID+"/"+id, checked{Result: res, User: cb.User.ID, Team: cb.Team.ID}, answerTTL)
+	b.keep(ctx, memCheck, ws.id+"/"+id, checked{Result: res, User: cb.User.ID, Team: cb.Team.ID}, answerTTL)
 	b.log.Info("check completed", "guide", res.Guide, "outcome", res.Outcome, "lang", res.Lang)
 	b.obs.Check(res.Guide, res.Outcome)
 	if b.queue != nil {
@@ -173,7 +173,7 @@ func (b *Bot) finishCheck(ctx context.Context, ws *workspace, cb slack.Interacti
 func (b *Bot) onCheckButton(cb slack.InteractionCallback, act *slack.BlockAction, channel string, rp *replier) {
 	b.spawn("check_button", rp, func(ctx context.Context) error {
 		var c checked
-		ok, err := b.recall(ctx, memCheck, cb.Team.ID+"/"+act.Value, &c)
+		ok, err := b.recall(ctx, memCheck, rp.t.ws.id+"/"+act.Value, &c)
 		if err != nil {
 			return err
 		}

@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,19 +21,20 @@ import (
 // Installing krog in other workspaces (Slack's OAuth v2): GET /slack/install shows what krog does
 // and an "Add to Slack" button; Slack sends the installer back to GET /slack/oauth_redirect with a
 // code, which is exchanged for the workspace's bot token (oauth.v2.access); the token is sealed
-// and stored. The state that goes round trip is single-use, expires, and is bound to the browser
-// by a cookie, so a link made for someone else installs nothing. app_uninstalled and
-// tokens_revoked delete a workspace's installation.
+// and stored. The state that goes round trip is sealed by krog (so it needs no storage, and a
+// flood of page views fills nothing), expires, is bound to the browser by a cookie — a link made
+// for someone else installs nothing — and is taken once. app_uninstalled and tokens_revoked delete
+// a workspace's installation.
 
 // BotScopes are the bot token scopes krog asks for (slack-manifest.yaml lists the same).
 const BotScopes = "app_mentions:read,channels:history,groups:history,im:history,chat:write,commands,im:write,files:write"
 
 const (
-	memOAuthState = "oauth_state" // a state handed out with the install page
-	memOAuthUsed  = "oauth_used"  // a state already brought back
-	stateTTL      = 10 * time.Minute
-	stateCookie   = "krog_oauth_state"
-	redirectPath  = "/slack/oauth_redirect"
+	memOAuthUsed = "oauth_used" // a state already brought back
+	stateTTL     = 10 * time.Minute
+	stateCookie  = "krog_oauth_state"
+	stateOwner   = "krog-oauth-state" // what the state is sealed for
+	redirectPath = "/slack/oauth_redirect"
 )
 
 // redirectURL is where Slack sends the installer back.
@@ -53,23 +56,24 @@ func (b *Bot) installHandlers(mux *http.ServeMux) {
 }
 
 func (b *Bot) installPage(w http.ResponseWriter, r *http.Request) {
-	state := newID() + newID()
-	if err := b.mem.Put(r.Context(), memOAuthState, state, nil, stateTTL); err != nil {
-		b.log.Error("install page: cannot keep the state", "err", err)
-		b.page(w, http.StatusServiceUnavailable, pageError, map[string]any{"Reason": "unavailable"})
-		return
-	}
-	http.SetCookie(w, &http.Cookie{
-		Name: stateCookie, Value: state, Path: redirectPath, MaxAge: int(stateTTL / time.Second),
-		HttpOnly: true, Secure: strings.HasPrefix(b.oauth.PublicURL, "https://"), SameSite: http.SameSiteLaxMode,
-	})
+	expires := b.now().Add(stateTTL).Unix()
+	state := base64.RawURLEncoding.EncodeToString(b.oauth.Key.Seal([]byte(newID()+":"+strconv.FormatInt(expires, 10)), stateOwner))
+	http.SetCookie(w, b.stateCookie(state, int(stateTTL/time.Second)))
 	b.page(w, http.StatusOK, pageInstall, map[string]any{"URL": b.oauth.authorizeURL(state)})
+}
+
+// stateCookie binds a state to the browser it was given to (maxAge < 0 deletes it).
+func (b *Bot) stateCookie(state string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: stateCookie, Value: state, Path: redirectPath, MaxAge: maxAge,
+		HttpOnly: true, Secure: strings.HasPrefix(b.oauth.PublicURL, "https://"), SameSite: http.SameSiteLaxMode,
+	}
 }
 
 func (b *Bot) oauthRedirect(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	// The cookie has done its work, whatever happens now.
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Path: redirectPath, MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, b.stateCookie("", -1))
 	if e := q.Get("error"); e != "" {
 		b.log.Info("install not approved", "error", e)
 		b.page(w, http.StatusOK, pageError, map[string]any{"Reason": "denied"})
@@ -129,19 +133,32 @@ func (b *Bot) oauthRedirect(w http.ResponseWriter, r *http.Request) {
 	b.page(w, http.StatusOK, pageDone, map[string]any{"Team": name})
 }
 
-// stateValid reports whether state is one krog handed out to this browser (its cookie), not yet
-// expired, and brought back for the first time.
+// stateValid reports whether state is one krog sealed, given to this browser (its cookie), not
+// yet expired, and brought back for the first time.
 func (b *Bot) stateValid(r *http.Request, state string) bool {
 	c, err := r.Cookie(stateCookie)
 	if state == "" || err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), memTimeout)
-	defer cancel()
-	if _, ok, err := b.mem.Get(ctx, memOAuthState, state); err != nil || !ok {
+	sealed, err := base64.RawURLEncoding.DecodeString(state)
+	if err != nil {
 		return false
 	}
+	plain, err := b.oauth.Key.Open(sealed, stateOwner)
+	if err != nil {
+		return false
+	}
+	_, exp, _ := strings.Cut(string(plain), ":")
+	expires, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil || !b.now().Before(time.Unix(expires, 0)) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), memTimeout)
+	defer cancel()
 	first, err := b.mem.Claim(ctx, memOAuthUsed, state, stateTTL)
+	if err != nil {
+		b.log.Error("install: cannot check the state is used once", "err", err)
+	}
 	return err == nil && first
 }
 
@@ -151,7 +168,16 @@ func (b *Bot) uninstalled(ctx context.Context, team, enterprise, why string) {
 		b.log.Error("krog was removed from its workspace: SLACK_BOT_TOKEN no longer works", "team", team, "event", why)
 		return
 	}
-	for _, id := range []string{team, enterprise} {
+	if b.single != nil && team == b.single.me.team {
+		b.log.Error("krog was removed from its own workspace: SLACK_BOT_TOKEN no longer works", "team", team, "event", why)
+	}
+	// The team's own installation; the organisation's only for an event about no team (an
+	// org-wide install removed), so that one workspace cannot remove krog from the whole org.
+	ids := []string{team}
+	if team == "" {
+		ids = []string{enterprise}
+	}
+	for _, id := range ids {
 		if id == "" {
 			continue
 		}

@@ -48,11 +48,10 @@ func (b *Bot) interaction(ws *workspace, cb slack.InteractionCallback) {
 		if b.queue == nil || strings.TrimSpace(text) == "" {
 			return
 		}
-		team := cb.Team.ID
 		b.spawn("comment", nil, func(ctx context.Context) error {
 			// Only on an answer krog gave (the modal's metadata comes back from the client).
 			var st stored
-			if ok, err := b.recall(ctx, memAnswer, team+"/"+c.AnswerID, &st); err != nil || !ok {
+			if ok, err := b.recall(ctx, memAnswer, ws.id+"/"+c.AnswerID, &st); err != nil || !ok {
 				b.log.Warn("comment on an answer krog does not hold, not stored", "answer_id", c.AnswerID, "err", err)
 				return nil
 			}
@@ -111,7 +110,7 @@ func (b *Bot) onAction(ws *workspace, cb slack.InteractionCallback, act *slack.B
 		// The answer behind the button may have been made by another replica, or yesterday.
 		b.spawn(kind, rp, func(ctx context.Context) error {
 			var st stored
-			have, err := b.recall(ctx, memAnswer, cb.Team.ID+"/"+act.Value, &st)
+			have, err := b.recall(ctx, memAnswer, ws.id+"/"+act.Value, &st)
 			if err != nil {
 				return err // the memory is unreachable: the user gets the apology
 			}

@@ -133,7 +133,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	}
 	req.OnDelta = nil
 	id := newID()
-	b.keepAnswer(ctx, id, rep, req, a)
+	b.keepAnswer(ctx, rp.t.ws, id, rep, req, a)
 	// Stored before it is delivered, so that a vote on it, however quick, finds it.
 	b.storeAnswer(id, a, rep)
 	v := a.view
@@ -154,7 +154,7 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 		if rep2, err2 := b.ans.Answer(ctx, req); err2 == nil {
 			rep = rep2
 			rep.Fallback = "not delivered"
-			b.keepAnswer(ctx, id, rep, req, a)
+			b.keepAnswer(ctx, rp.t.ws, id, rep, req, a)
 			b.storeAnswer(id, a, rep)
 			msg = renderAnswer(rep, v)
 			if a.public != nil {
@@ -167,29 +167,29 @@ func (b *Bot) answer(ctx context.Context, a ask, rp *replier) error {
 	if err != nil {
 		return err
 	}
-	b.remember(ctx, a, rep, rp.messageTS())
+	b.remember(ctx, rp.t.ws, a, rep, rp.messageTS())
 	b.report(id, a, rep)
 	return nil
 }
 
 // remember notes the threads a question belongs to, so that follow-ups need no mention.
-func (b *Bot) remember(ctx context.Context, a ask, rep answer.Reply, replyTS string) {
+func (b *Bot) remember(ctx context.Context, ws *workspace, a ask, rep answer.Reply, replyTS string) {
 	th := thread{Question: rep.Question, Lang: rep.Lang}
 	if a.thread != (convKey{}) {
-		if old, ok := b.thread(ctx, a.team, a.thread); ok {
+		if old, ok := b.thread(ctx, ws, a.thread); ok {
 			th = old
 		}
-		b.keepThread(ctx, a.team, a.thread, th)
+		b.keepThread(ctx, ws, a.thread, th)
 	}
 	if a.dm != "" && replyTS != "" {
-		b.keepThread(ctx, a.team, convKey{a.dm, replyTS}, th) // a thread the user may start under the answer
+		b.keepThread(ctx, ws, convKey{a.dm, replyTS}, th) // a thread the user may start under the answer
 	}
 }
 
 // keepAnswer remembers an answer for the buttons under it (without what only the eval reads).
-func (b *Bot) keepAnswer(ctx context.Context, id string, rep answer.Reply, req answer.Request, a ask) {
+func (b *Bot) keepAnswer(ctx context.Context, ws *workspace, id string, rep answer.Reply, req answer.Request, a ask) {
 	rep.Ranked = nil
-	b.keep(ctx, memAnswer, a.team+"/"+id, stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface}, answerTTL)
+	b.keep(ctx, memAnswer, ws.id+"/"+id, stored{Reply: rep, Req: req, Team: a.team, Surface: a.surface}, answerTTL)
 }
 
 // report logs a delivered answer and counts it.

@@ -103,7 +103,7 @@ func (b *Bot) workspaceFor(ctx context.Context, team, enterprise string) (*works
 		b.clients.put(id, ws)
 		return ws, nil
 	}
-	if b.single != nil && (team == "" || team == b.single.me.team) {
+	if b.single != nil && (team == b.single.me.team || (team == "" && enterprise == "")) {
 		return b.single, nil
 	}
 	return nil, errNotInstalled

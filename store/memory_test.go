@@ -211,8 +211,8 @@ func TestInstallations(t *testing.T) {
 	})
 }
 
-// When PostgreSQL drops krog's connections (a restart, a network cut), the next calls reconnect:
-// at most the call in flight fails, and nothing needs restarting.
+// When PostgreSQL drops krog's connections (a restart, a network cut), the next calls reconnect —
+// connections are checked before use — and nothing needs restarting.
 func TestPostgresConnectionLoss(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	s, err := Open(context.Background(), dsn)
@@ -225,7 +225,11 @@ func TestPostgresConnectionLoss(t *testing.T) {
 		// Open a few connections, as a busy replica has.
 		var wg sync.WaitGroup
 		for i := range 8 {
-			wg.Go(func() { s.Put(ctx, "thread", fmt.Sprint(round, i), []byte("q"), time.Hour) })
+			wg.Go(func() {
+				if err := s.Put(ctx, "thread", fmt.Sprint(round, i), []byte("q"), time.Hour); err != nil {
+					t.Errorf("round %d: put: %v", round, err)
+				}
+			})
 		}
 		wg.Wait()
 		pgtest.DropConnections(t, dsn)

@@ -19,14 +19,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // Store is an open store. It is safe for concurrent use.
@@ -45,14 +49,60 @@ func IsPostgres(dsn string) bool {
 
 // Open opens the store dsn names — a PostgreSQL URL (postgres://user:pass@host/db) or a SQLite
 // file path — creating and migrating its tables if needed.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, true) }
+
+// OpenExisting opens a store without changing its schema, for commands that only read (krog
+// feedback, krog installs): a newer binary must not migrate a store older replicas still use, and a
+// read-only database role can read. A store not yet at this krog's schema is an error that says so.
+func OpenExisting(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, false) }
+
+func open(ctx context.Context, dsn string, migrate bool) (*Store, error) {
 	if dsn == "" {
 		return nil, errors.New("open store: empty path")
 	}
-	if IsPostgres(dsn) {
-		return openPostgres(ctx, dsn)
+	if !migrate && !IsPostgres(dsn) {
+		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no store at %s yet: krog serve creates it", dsn)
+		}
 	}
-	return openSQLite(ctx, dsn)
+	var s *Store
+	var err error
+	if IsPostgres(dsn) {
+		s, err = openPostgres(ctx, dsn)
+	} else {
+		s, err = openSQLite(ctx, dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		err = s.migrate(ctx)
+	} else {
+		err = s.checkVersion(ctx)
+	}
+	if err != nil {
+		s.db.Close()
+		if s.pg {
+			err = scrub(err, dsn)
+		}
+		return nil, fmt.Errorf("open store %s: %w", s.name, err)
+	}
+	return s, nil
+}
+
+// checkVersion refuses a store whose schema is not the one this krog writes.
+func (s *Store) checkVersion(ctx context.Context) error {
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v < len(migrations):
+		return fmt.Errorf("schema version %d, this krog expects %d: start krog serve of this version once to migrate it", v, len(migrations))
+	case v > len(migrations):
+		return fmt.Errorf("schema version %d is newer than this krog knows (%d): upgrade krog", v, len(migrations))
+	}
+	return nil
 }
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {
@@ -67,20 +117,19 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	// One writer at a time is what SQLite allows anyway; a single connection keeps it simple and
 	// avoids SQLITE_BUSY between our own connections.
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db, name: path, now: time.Now}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return s, nil
+	return &Store{db: db, name: path, now: time.Now}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	name := redact(dsn)
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", name, err)
+		return nil, fmt.Errorf("open store %s: %w", name, scrub(err, dsn))
 	}
+	// A connection is checked before each use, not only after a second idle: after a database
+	// restart or a network cut the pool then drops dead connections instead of failing calls on
+	// them.
+	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(func(context.Context, stdlib.ShouldPingParams) bool { return true }))
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -91,32 +140,54 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: connect: %w", name, scrub(err, dsn))
 	}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", name, scrub(err, dsn))
-	}
 	return s, nil
 }
 
-// redact is a database URL without its password, for messages.
+// secretParams are the URL parameters of a PostgreSQL URL that carry secrets.
+var secretParams = []string{"password", "sslpassword"}
+
+// redact is a database URL without its passwords (in the user part or as parameters), for
+// messages.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "postgres://…"
 	}
+	q := u.Query()
+	for _, p := range secretParams {
+		if q.Has(p) {
+			q.Set(p, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
 	return u.Redacted()
 }
 
-// scrub keeps a database password out of an error's text.
+// scrub keeps a database URL's passwords out of an error's text.
 func scrub(err error, dsn string) error {
 	u, perr := url.Parse(dsn)
-	if perr != nil || u.User == nil {
+	if perr != nil {
+		return errors.New("the database URL is malformed") // it may hold a password: not quoted
+	}
+	var secrets []string
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			secrets = append(secrets, pw)
+		}
+	}
+	for _, p := range secretParams {
+		secrets = append(secrets, u.Query().Get(p))
+	}
+	msg := err.Error()
+	for _, s := range secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "xxxxx")
+		}
+	}
+	if msg == err.Error() {
 		return err
 	}
-	if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(err.Error(), pw) {
-		return errors.New(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
-	}
-	return err
+	return errors.New(msg)
 }
 
 // Name is the store's file, or its database URL without the password.
@@ -315,6 +386,10 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var err error
 	if s.pg {
 		err = s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM krog_schema`).Scan(&v)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table: never migrated
+			return 0, nil
+		}
 	} else {
 		err = s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -261,15 +262,57 @@ func TestPostgresReplicasMigrateTogether(t *testing.T) {
 }
 
 func TestPostgresErrorsHideThePassword(t *testing.T) {
-	// Nothing listens on port 1: the connection fails, and the message must not carry the password.
-	_, err := Open(context.Background(), "postgres://krog:s3cret-pw@127.0.0.1:1/krog?sslmode=disable&connect_timeout=2")
-	if err == nil {
-		t.Fatal("Open succeeded against a closed port")
+	// Nothing listens on port 1: the connection fails, and the message must not carry a password.
+	for _, dsn := range []string{
+		"postgres://krog:s3cret-pw@127.0.0.1:1/krog?sslmode=disable&connect_timeout=2",
+		"postgres://krog@127.0.0.1:1/krog?password=s3cret-pw&sslmode=disable&connect_timeout=2",
+		"postgresql://krog@127.0.0.1:1/krog?sslpassword=s3cret-pw&sslmode=disable&connect_timeout=2",
+		"postgres://krog:s3cret-pw@127.0.0.1:1/krog?sslmode=bogus",
+		"postgres://krog:s3cret-pw@[::1/krog",
+	} {
+		_, err := Open(context.Background(), dsn)
+		if err == nil {
+			t.Fatalf("Open(%s) succeeded", dsn)
+		}
+		if strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("error shows the password: %v", err)
+		}
+		if strings.Contains(dsn, "127.0.0.1") && !strings.Contains(err.Error(), "127.0.0.1") {
+			t.Errorf("error does not say which server: %v", err)
+		}
 	}
-	if strings.Contains(err.Error(), "s3cret-pw") {
-		t.Errorf("error shows the password: %v", err)
+	if r := redact("postgres://u:pw1@h/db?password=pw2&sslpassword=pw3&sslmode=require"); strings.Contains(r, "pw1") || strings.Contains(r, "pw2") || strings.Contains(r, "pw3") || !strings.Contains(r, "sslmode=require") {
+		t.Errorf("redact = %s", r)
 	}
-	if !strings.Contains(err.Error(), "127.0.0.1") {
-		t.Errorf("error does not say which server: %v", err)
+}
+
+func TestOpenExistingNeitherCreatesNorMigrates(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range map[string]string{"sqlite": filepath.Join(t.TempDir(), "new.db"), "postgres": pgtest.DSN(t)} {
+		t.Run(name, func(t *testing.T) {
+			want := "start krog serve" // an empty PostgreSQL database
+			if name == "sqlite" {
+				want = "no store at"
+			}
+			if s, err := OpenExisting(ctx, dsn); err == nil || !strings.Contains(err.Error(), want) {
+				if s != nil {
+					s.Close()
+				}
+				t.Fatalf("an empty store opened for reading: %v", err)
+			}
+			if _, err := os.Stat(dsn); name == "sqlite" && err == nil {
+				t.Error("reading created the file")
+			}
+			s, err := Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			r, err := OpenExisting(ctx, dsn)
+			if err != nil {
+				t.Fatalf("a migrated store: %v", err)
+			}
+			r.Close()
+		})
 	}
 }

@@ -2,11 +2,8 @@ package main
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -84,8 +81,8 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, &usageError{msg: fmt.Sprintf("--since %q: use a date such as 2025-03-01, or a duration such as 7d or 48h", s)}
 }
 
-// openStore opens the store krog serve writes: flag, else KROG_DB, else ./krog.db; a SQLite file
-// must exist already (reading never creates one).
+// openStore opens the store krog serve writes — flag, else KROG_DB, else ./krog.db — to read it:
+// it is neither created nor migrated.
 func openStore(e *env, flagValue string) (*store.Store, error) {
 	path := flagValue
 	if path == "" {
@@ -94,10 +91,11 @@ func openStore(e *env, flagValue string) (*store.Store, error) {
 	if path == "" {
 		path = "./krog.db"
 	}
-	if _, err := os.Stat(path); !store.IsPostgres(path) && errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no store at %s yet: krog serve creates it (set KROG_DB or --db to read another)", path)
+	st, err := store.OpenExisting(e.ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("%w (KROG_DB or --db names the store)", err)
 	}
-	return store.Open(e.ctx, path)
+	return st, nil
 }
 
 func writeFeedbackCSV(e *env, st *store.Store, from time.Time, team string) error {
