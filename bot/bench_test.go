@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/krog-advisor/krog/bot/fakeslack"
+	"github.com/krog-advisor/krog/internal/latency"
 )
 
 // BenchmarkConcurrentSlashCommands sends 100 slash commands at once over HTTP mode (signed, each
@@ -78,9 +78,9 @@ func BenchmarkConcurrentSlashCommands(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(ms(p99(acks)), "ack-p99-ms")
-	b.ReportMetric(ms(p99(answers)), "answer-p99-ms")
-	b.ReportMetric(ms(p50(answers)), "answer-p50-ms")
+	b.ReportMetric(latency.MS(latency.Percentile(acks, 0.99)), "ack-p99-ms")
+	b.ReportMetric(latency.MS(latency.Percentile(answers, 0.99)), "answer-p99-ms")
+	b.ReportMetric(latency.MS(latency.Percentile(answers, 0.50)), "answer-p50-ms")
 }
 
 var questions = []string{
@@ -90,20 +90,6 @@ var questions = []string{
 	"Which EU funding supports circular economy projects?",
 	"Who won the football world cup in 2018?",
 }
-
-func p99(d []time.Duration) time.Duration { return pct(d, 0.99) }
-func p50(d []time.Duration) time.Duration { return pct(d, 0.50) }
-
-func pct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // BenchmarkBurstSlowSlack sends 1,500 slash commands at once to a Slack that takes 200 ms per
 // response_url call and reports how many replies a second reach the users, and how many of them

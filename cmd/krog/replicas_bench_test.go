@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/krog-advisor/krog/bot/fakeslack"
+	"github.com/krog-advisor/krog/internal/latency"
 	"github.com/krog-advisor/krog/internal/pgtest"
 )
 
@@ -158,25 +158,13 @@ func benchReplicas(b *testing.B, n int, db, backend string) {
 		busy += r.logs.count("busy: question turned away") + r.logs.count("busy: no answer slot")
 	}
 	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(replicaBenchMS(replicaBenchPct(acks, 0.50)), "ack-p50-ms")
-	b.ReportMetric(replicaBenchMS(replicaBenchPct(acks, 0.99)), "ack-p99-ms")
-	b.ReportMetric(replicaBenchMS(replicaBenchPct(answers, 0.50)), "answer-p50-ms")
-	b.ReportMetric(replicaBenchMS(replicaBenchPct(answers, 0.99)), "answer-p99-ms")
+	b.ReportMetric(latency.MS(latency.Percentile(acks, 0.50)), "ack-p50-ms")
+	b.ReportMetric(latency.MS(latency.Percentile(acks, 0.99)), "ack-p99-ms")
+	b.ReportMetric(latency.MS(latency.Percentile(answers, 0.50)), "answer-p50-ms")
+	b.ReportMetric(latency.MS(latency.Percentile(answers, 0.99)), "answer-p99-ms")
 	b.ReportMetric(float64(answered)/total.Seconds(), "answers/s")
 	// Commands turned away (HTTP 503 when a replica reads too many bodies at once) and replies
 	// that were "busy, ask again" instead of an answer; both are expected to be 0.
 	b.ReportMetric(float64(refused)/float64(iter), "refused/op")
 	b.ReportMetric(float64(busy)/float64(iter), "busy/op")
 }
-
-// replicaBenchPct is the p-th percentile of d, taken as bot's benchmarks take it.
-func replicaBenchPct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
-func replicaBenchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
