@@ -104,6 +104,9 @@ func (b *Bot) workspaceFor(ctx context.Context, team, enterprise string) (*works
 		return ws, nil
 	}
 	if b.single != nil && (team == b.single.me.team || (team == "" && enterprise == "")) {
+		if team != "" {
+			b.clients.put(team, b.single) // no lookup per request from krog's own workspace
+		}
 		return b.single, nil
 	}
 	return nil, errNotInstalled
