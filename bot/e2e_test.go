@@ -476,9 +476,15 @@ func TestRateLimit(t *testing.T) {
 	for range 3 {
 		urls = append(urls, w.command(user, channel, "What is a by-product?"))
 	}
-	last := w.waitAt(1, pathOf(urls[2]), "response_url")[0]
-	if !strings.Contains(last.Text(), "faster than I can keep up") {
-		t.Errorf("third question in a minute:\n%s", last.Text())
+	// Commands are handled as they come, in no set order: one of the three is over the limit.
+	limited := 0
+	for _, u := range urls {
+		if strings.Contains(w.waitAt(1, pathOf(u), "response_url")[0].Text(), "faster than I can keep up") {
+			limited++
+		}
+	}
+	if limited != 1 {
+		t.Errorf("%d of three questions in a minute were limited, want 1 (the limit is 2)", limited)
 	}
 	if c := w.waitAt(1, pathOf(w.command("U0OTHER", channel, "What is a by-product?")), "response_url")[0]; strings.Contains(c.Text(), "faster than") {
 		t.Error("another user was limited too")

@@ -66,11 +66,11 @@ func (b *Bot) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	}
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppUninstalledEvent:
-		b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, "app_uninstalled")
+		b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, orgWide(ev), "app_uninstalled")
 		return
 	case *slackevents.TokensRevokedEvent:
 		if len(e.Tokens.Bot) > 0 {
-			b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, "tokens_revoked")
+			b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, orgWide(ev), "tokens_revoked")
 		}
 		return
 	}
@@ -92,6 +92,12 @@ func (b *Bot) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	case *slackevents.AssistantThreadStartedEvent:
 		b.onAssistantThread(ctx, ws, ev.TeamID, e)
 	}
+}
+
+// orgWide reports whether an event was delivered for an org-wide (Enterprise Grid) installation.
+func orgWide(ev slackevents.EventsAPIEvent) bool {
+	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	return ok && len(cb.Authorizations) > 0 && cb.Authorizations[0].IsEnterpriseInstall
 }
 
 // memKey is a conversation's name in the bot's memory, within the workspace (installation) ws

@@ -163,7 +163,7 @@ func (b *Bot) stateValid(r *http.Request, state string) bool {
 }
 
 // uninstalled deletes the installation of a workspace that removed krog or revoked its token.
-func (b *Bot) uninstalled(ctx context.Context, team, enterprise, why string) {
+func (b *Bot) uninstalled(ctx context.Context, team, enterprise string, orgWide bool, why string) {
 	if b.oauth == nil {
 		b.log.Error("krog was removed from its workspace: SLACK_BOT_TOKEN no longer works", "team", team, "event", why)
 		return
@@ -171,10 +171,11 @@ func (b *Bot) uninstalled(ctx context.Context, team, enterprise, why string) {
 	if b.single != nil && team == b.single.me.team {
 		b.log.Error("krog was removed from its own workspace: SLACK_BOT_TOKEN no longer works", "team", team, "event", why)
 	}
-	// The team's own installation; the organisation's only for an event about no team (an
-	// org-wide install removed), so that one workspace cannot remove krog from the whole org.
+	// The team's own installation; the organisation's only when the event was delivered for the
+	// org-wide installation (or names no team), so that one workspace's event cannot remove krog
+	// from the whole organisation.
 	ids := []string{team}
-	if team == "" {
+	if (orgWide || team == "") && enterprise != "" {
 		ids = []string{enterprise}
 	}
 	for _, id := range ids {

@@ -17,10 +17,9 @@ const (
 	storeRetryMax = 2 * time.Minute // how long one write is retried
 	storeBackoff0 = 50 * time.Millisecond
 	storeBackoffN = 5 * time.Second
-	// storeUnknownWait is how long a vote or comment waits for the answer it is about to be
-	// recorded (by another replica, say).
-	storeUnknownWait  = 30 * time.Second
-	storeUnknownRetry = time.Second
+	// storeUnknownWait bounds how long a vote or comment waits for the answer it is about to be
+	// recorded (by another replica); the writes behind it wait as long.
+	storeUnknownWait = 3 * time.Second
 )
 
 // storeQueue writes feedback in the background, one write at a time and in order, retrying a
@@ -42,7 +41,6 @@ type storeQueue struct {
 type storeJob struct {
 	what, id string
 	write    func(ctx context.Context) error
-	queued   time.Time // when it was first queued
 }
 
 func newStoreQueue(rec Recorder, log *slog.Logger, onDrop func()) *storeQueue {
@@ -54,20 +52,16 @@ func newStoreQueue(rec Recorder, log *slog.Logger, onDrop func()) *storeQueue {
 
 // put queues a write; it never blocks.
 func (q *storeQueue) put(what, id string, write func(ctx context.Context) error) {
-	q.enqueue(storeJob{what: what, id: id, write: write, queued: time.Now()})
-}
-
-func (q *storeQueue) enqueue(j storeJob) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		q.drop(j.what, j.id, errors.New("shutting down"))
+		q.drop(what, id, errors.New("shutting down"))
 		return
 	}
 	select {
-	case q.jobs <- j:
+	case q.jobs <- storeJob{what, id, write}:
 	default:
-		q.drop(j.what, j.id, errors.New("queue full"))
+		q.drop(what, id, errors.New("queue full"))
 	}
 }
 
@@ -86,7 +80,8 @@ func (q *storeQueue) run() {
 
 // do writes one job, retrying with doubling backoff for storeRetryMax.
 func (q *storeQueue) do(j storeJob) {
-	deadline := time.Now().Add(storeRetryMax)
+	start := time.Now()
+	deadline := start.Add(storeRetryMax)
 	wait := storeBackoff0
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(q.stop, 10*time.Second)
@@ -99,21 +94,14 @@ func (q *storeQueue) do(j storeJob) {
 			return
 		}
 		// A vote is taken only on an answer the bot's memory holds, but the answer's own row may
-		// still be in another replica's queue: the vote goes to the back of the queue a little
-		// later (the writes behind it do not wait), until storeUnknownWait after it was queued.
-		if errors.Is(err, store.ErrUnknownAnswer) {
-			if time.Since(j.queued) > storeUnknownWait || q.stop.Err() != nil {
-				q.drop(j.what, j.id, err)
-				return
-			}
-			time.AfterFunc(storeUnknownRetry, func() { q.enqueue(j) })
-			return
-		}
-		if time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
+		// still be in another replica's queue (written within milliseconds as a rule): it is
+		// waited for, in place so that writes stay in order, for storeUnknownWait at most.
+		unknown := errors.Is(err, store.ErrUnknownAnswer)
+		if (unknown && time.Since(start)+wait > storeUnknownWait) || time.Now().Add(wait).After(deadline) || q.stop.Err() != nil {
 			q.drop(j.what, j.id, err)
 			return
 		}
-		if attempt == 1 {
+		if attempt == 1 && !unknown {
 			q.log.Warn("feedback store busy, retrying", "what", j.what, "answer_id", j.id, "err", err)
 		}
 		select {

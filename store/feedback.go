@@ -124,15 +124,25 @@ func (s *Store) RecordVote(ctx context.Context, v Vote) error {
 	if v.Value != 1 && v.Value != -1 {
 		return fmt.Errorf("record vote on %s: value %d is not +1 or -1", v.AnswerID, v.Value)
 	}
+	// The later vote wins by its time, not by when it reaches the store: two replicas may write
+	// one person's 👍 and 👎 in either order.
 	res, err := s.exec(ctx, `INSERT INTO votes (answer_id, voter, vote, at)
 		SELECT ?, ?, CAST(? AS INTEGER), ? WHERE EXISTS (SELECT 1 FROM answers WHERE id = ?)
-		ON CONFLICT (answer_id, voter) DO UPDATE SET vote = excluded.vote, at = excluded.at`,
+		ON CONFLICT (answer_id, voter) DO UPDATE SET vote = excluded.vote, at = excluded.at
+		WHERE votes.at <= excluded.at`,
 		v.AnswerID, v.Voter, v.Value, ts(v.Time), v.AnswerID)
 	if err != nil {
 		return fmt.Errorf("record vote on %s: %w", v.AnswerID, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("record vote on %s: %w", v.AnswerID, ErrUnknownAnswer)
+		// Nothing written: no such answer, or a later vote by this voter is there already.
+		var known int
+		if err := s.queryRow(ctx, `SELECT COUNT(*) FROM answers WHERE id = ?`, v.AnswerID).Scan(&known); err != nil {
+			return fmt.Errorf("record vote on %s: %w", v.AnswerID, err)
+		}
+		if known == 0 {
+			return fmt.Errorf("record vote on %s: %w", v.AnswerID, ErrUnknownAnswer)
+		}
 	}
 	return nil
 }

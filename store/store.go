@@ -52,8 +52,9 @@ func IsPostgres(dsn string) bool {
 func Open(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, true) }
 
 // OpenExisting opens a store without changing its schema, for commands that only read (krog
-// feedback, krog installs): a newer binary must not migrate a store older replicas still use, and a
-// read-only database role can read. A store not yet at this krog's schema is an error that says so.
+// feedback, krog installs): a newer binary must not migrate a store older replicas still use, and
+// on PostgreSQL a read-only role can read (a SQLite file in WAL mode needs a writable directory
+// still). A store not yet at this krog's schema is an error that says so.
 func OpenExisting(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, false) }
 
 func open(ctx context.Context, dsn string, migrate bool) (*Store, error) {

@@ -111,6 +111,7 @@ func testReport(t *testing.T, s *Store, _ string) {
 	votes := []Vote{
 		{AnswerID: "a1", Voter: u1, Value: 1, Time: t0},
 		{AnswerID: "a1", Voter: u1, Value: -1, Time: t0.Add(time.Minute)}, // changes their mind
+		{AnswerID: "a1", Voter: u1, Value: 1, Time: t0.Add(time.Second)},  // an older vote arriving late: ignored
 		{AnswerID: "a1", Voter: u2, Value: -1, Time: t0},
 		{AnswerID: "a2", Voter: u1, Value: 1, Time: t0},
 		{AnswerID: "a5", Voter: u2, Value: 1, Time: t0},
