@@ -14,6 +14,7 @@ import (
 
 	"github.com/krog-advisor/krog/bot"
 	"github.com/krog-advisor/krog/bot/fakeslack"
+	"github.com/krog-advisor/krog/internal/pgtest"
 )
 
 // browser is an installer's browser: it keeps cookies.
@@ -62,9 +63,14 @@ func (b *browser) installPage(base string) string {
 // Two workspaces install krog through the OAuth flow and are each answered with their own token; a
 // forged, replayed or foreign state installs nothing; an uninstall deletes the token; tokens appear
 // neither in the log nor in krog installs.
+// It runs on both stores: a SQLite file and a PostgreSQL database.
 func TestInstallFlowServesTwoWorkspaces(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testInstallFlow(t, filepath.Join(t.TempDir(), "krog.db")) })
+	t.Run("postgres", func(t *testing.T) { testInstallFlow(t, pgtest.DSN(t)) })
+}
+
+func testInstallFlow(t *testing.T, db string) {
 	fake := fakeslack.New(t)
-	db := filepath.Join(t.TempDir(), "krog.db")
 	const signing = "s3cret"
 	vars := map[string]string{
 		"SLACK_SIGNING_SECRET": signing, "SLACK_API_URL": fake.APIURL(), "KROG_HTTP_ADDR": "127.0.0.1:0", "KROG_DB": db, "KROG_LLM": "off",
