@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -53,5 +55,35 @@ func TestManifestsMatchTheInstallFlow(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Every variable the command line reads is in .env.example (the README says so).
+func TestEnvExampleListsEveryVariable(t *testing.T) {
+	example, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	read := regexp.MustCompile(`(?:getenv|get)\("([A-Z][A-Z0-9_]+)"\)|\{"([A-Z][A-Z0-9_]+)", &`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range read.FindAllStringSubmatch(string(src), -1) {
+			name := m[1] + m[2]
+			seen++
+			if !regexp.MustCompile(`(?m)^` + name + `=`).Match(example) {
+				t.Errorf("%s reads %s, which .env.example does not list", f, name)
+			}
+		}
+	}
+	if seen < 20 {
+		t.Errorf("found only %d variable reads: the pattern no longer matches the code", seen)
 	}
 }
