@@ -64,17 +64,18 @@ func (b *Bot) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 			return
 		}
 	}
+	team, enterprise := installedIn(ev)
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppUninstalledEvent:
-		b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, orgWide(ev), "app_uninstalled")
+		b.uninstalled(ctx, team, enterprise, "app_uninstalled")
 		return
 	case *slackevents.TokensRevokedEvent:
 		if len(e.Tokens.Bot) > 0 {
-			b.uninstalled(ctx, ev.TeamID, ev.EnterpriseID, orgWide(ev), "tokens_revoked")
+			b.uninstalled(ctx, team, enterprise, "tokens_revoked")
 		}
 		return
 	}
-	ws, err := b.workspaceFor(ctx, ev.TeamID, ev.EnterpriseID)
+	ws, err := b.workspaceFor(ctx, team, enterprise)
 	if err != nil {
 		b.notInstalled(ctx, err, "event", ev.TeamID, "")
 		return
@@ -94,10 +95,21 @@ func (b *Bot) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	}
 }
 
-// orgWide reports whether an event was delivered for an org-wide (Enterprise Grid) installation.
-func orgWide(ev slackevents.EventsAPIEvent) bool {
-	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
-	return ok && len(cb.Authorizations) > 0 && cb.Authorizations[0].IsEnterpriseInstall
+// installedIn is the team and enterprise of the installation an event was delivered for: its
+// authorization, when Slack gives one (in a channel shared between organisations the event's own
+// team may be the other one), else the event's team. An org-wide installation has no team.
+func installedIn(ev slackevents.EventsAPIEvent) (team, enterprise string) {
+	team, enterprise = ev.TeamID, ev.EnterpriseID
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && len(cb.Authorizations) > 0 {
+		a := cb.Authorizations[0]
+		if a.IsEnterpriseInstall {
+			return "", a.EnterpriseID
+		}
+		if a.TeamID != "" {
+			return a.TeamID, a.EnterpriseID
+		}
+	}
+	return team, enterprise
 }
 
 // memKey is a conversation's name in the bot's memory, within the workspace (installation) ws

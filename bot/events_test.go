@@ -37,3 +37,28 @@ func TestWorthHandling(t *testing.T) {
 		}
 	}
 }
+
+func TestInstalledIn(t *testing.T) {
+	parse := func(body string) slackevents.EventsAPIEvent {
+		t.Helper()
+		ev, err := slackevents.ParseEvent([]byte(body), slackevents.OptionNoVerifyToken())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	const inner = `"event":{"type":"app_mention","user":"U1","text":"hi","ts":"1.1","channel":"C1"}`
+	for name, c := range map[string]struct {
+		body             string
+		team, enterprise string
+	}{
+		"no authorizations": {`{"type":"event_callback","team_id":"T1",` + inner + `}`, "T1", ""},
+		"shared channel":    {`{"type":"event_callback","team_id":"TOTHER","authorizations":[{"team_id":"T1","is_bot":true}],` + inner + `}`, "T1", ""},
+		"org-wide install":  {`{"type":"event_callback","team_id":"T2","enterprise_id":"E1","authorizations":[{"team_id":"T2","enterprise_id":"E1","is_enterprise_install":true}],` + inner + `}`, "", "E1"},
+	} {
+		team, ent := installedIn(parse(c.body))
+		if team != c.team || ent != c.enterprise {
+			t.Errorf("%s: installedIn = %q %q, want %q %q", name, team, ent, c.team, c.enterprise)
+		}
+	}
+}

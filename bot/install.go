@@ -163,7 +163,7 @@ func (b *Bot) stateValid(r *http.Request, state string) bool {
 }
 
 // uninstalled deletes the installation of a workspace that removed krog or revoked its token.
-func (b *Bot) uninstalled(ctx context.Context, team, enterprise string, orgWide bool, why string) {
+func (b *Bot) uninstalled(ctx context.Context, team, enterprise string, why string) {
 	if b.oauth == nil {
 		b.log.Error("krog was removed from its workspace: SLACK_BOT_TOKEN no longer works", "team", team, "event", why)
 		return
@@ -171,30 +171,29 @@ func (b *Bot) uninstalled(ctx context.Context, team, enterprise string, orgWide 
 	if b.single != nil && team == b.single.me.team {
 		b.log.Error("krog was removed from its own workspace: SLACK_BOT_TOKEN no longer works", "team", team, "event", why)
 	}
-	// The team's own installation; the organisation's only when the event was delivered for the
-	// org-wide installation (or names no team), so that one workspace's event cannot remove krog
-	// from the whole organisation.
-	ids := []string{team}
-	if (orgWide || team == "") && enterprise != "" {
-		ids = []string{enterprise}
+	// The team's own installation; the organisation's only for an event delivered for the
+	// org-wide installation (no team), so that one workspace's event cannot remove krog from the
+	// whole organisation.
+	id := team
+	if id == "" {
+		id = enterprise
 	}
-	for _, id := range ids {
-		if id == "" {
-			continue
-		}
-		gone, err := b.oauth.Installs.DeleteInstallation(ctx, id)
-		if err != nil {
-			b.log.Error("uninstall: installation not deleted", "workspace", id, "event", why, "err", err)
-			return
-		}
-		b.forget(id)
-		if gone {
-			b.log.Info("uninstalled: token deleted", "workspace", id, "event", why)
-			b.obs.Event("uninstalled")
-			return
-		}
+	if id == "" {
+		b.log.Warn("uninstall event names no workspace", "event", why)
+		return
 	}
-	b.log.Info("uninstall of a workspace krog had no installation for", "team", team, "event", why)
+	gone, err := b.oauth.Installs.DeleteInstallation(ctx, id)
+	if err != nil {
+		b.log.Error("uninstall: installation not deleted", "workspace", id, "event", why, "err", err)
+		return
+	}
+	b.forget(id)
+	if !gone {
+		b.log.Info("uninstall of a workspace krog had no installation for", "workspace", id, "event", why)
+		return
+	}
+	b.log.Info("uninstalled: token deleted", "workspace", id, "event", why)
+	b.obs.Event("uninstalled")
 }
 
 // notInstalled handles a request krog cannot answer in its workspace: not installed there (any

@@ -75,3 +75,62 @@ func TestInstalledWorkspaceBesideOwn(t *testing.T) {
 		})
 	}
 }
+
+// An org-wide (Enterprise Grid) installation answers every workspace of the organisation with its
+// token; one workspace's uninstall event does not remove it, the organisation's does.
+func TestOrgWideInstallation(t *testing.T) {
+	key, _ := krogsecret.ParseKey(strings.Repeat("ef", 32))
+	const gridToken = "xoxb-grid-222"
+	var st *store.Store
+	w := start(t, options{socket: true, oauth: func(s *store.Store, fake *fakeslack.Server) *bot.OAuth {
+		st = s
+		in := store.Installation{ID: "E1", EnterpriseID: "E1", EnterpriseName: "Grid", OrgWide: true, SealedToken: key.Seal([]byte(gridToken), "E1"),
+			BotUserID: "UBOTG", InstalledAt: time.Now()}
+		if err := s.SaveInstallation(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+		// A workspace of the organisation that also installed krog on its own.
+		team := store.Installation{ID: "T9", TeamID: "T9", EnterpriseID: "E1", SealedToken: key.Seal([]byte("xoxb-t9"), "T9"), BotUserID: "UBOT9", InstalledAt: time.Now()}
+		if err := s.SaveInstallation(context.Background(), team); err != nil {
+			t.Fatal(err)
+		}
+		return &bot.OAuth{ClientID: "c", ClientSecret: "s", PublicURL: "https://krog.example.org", Key: key, Installs: s, APIURL: fake.APIURL()}
+	}})
+	orgAuth := []any{map[string]any{"enterprise_id": "E1", "team_id": "T9", "is_enterprise_install": true, "is_bot": true}}
+	send := func(id string, inner map[string]any, auth []any) {
+		outer := map[string]any{"token": "x", "team_id": "T9", "enterprise_id": "E1", "api_app_id": "A0KROG", "type": "event_callback",
+			"event_id": id, "event_time": time.Now().Unix(), "event": inner}
+		if auth != nil {
+			outer["authorizations"] = auth
+		}
+		w.slack.WaitAck(t, w.slack.Send("events_api", outer))
+	}
+	send("EvG1", mention(channel, user, "1700000300.000100", "", "<@UBOTG> What is a by-product?"), orgAuth)
+	if c := w.slack.WaitN(t, 1, "chat.postMessage")[0]; c.Token != gridToken {
+		t.Errorf("answered with %q, want the organisation's token", c.Token)
+	}
+	installed := func(id string) bool {
+		_, ok, err := st.Installation(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	gone := func(id string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); installed(id); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("installation %s was not removed", id)
+			}
+		}
+	}
+	// The workspace removes its own install (an event for its team): the organisation's stays.
+	send("EvG2", map[string]any{"type": "app_uninstalled"}, []any{map[string]any{"enterprise_id": "E1", "team_id": "T9", "is_bot": true}})
+	gone("T9")
+	if !installed("E1") {
+		t.Fatal("one workspace's uninstall removed the organisation's installation")
+	}
+	send("EvG3", map[string]any{"type": "app_uninstalled"}, orgAuth)
+	gone("E1")
+	w.settle()
+}
