@@ -6,6 +6,10 @@
 // answers after, and never leaves a user without a reply: an answer, a friendly "not found" with
 // the closest topics, or a short apology in the user's language.
 //
+// It serves one workspace (SLACK_BOT_TOKEN) or every workspace that installed krog through its
+// OAuth install pages (install.go, workspace.go), each with its own token, and remembers between
+// requests through a Memory (memory.go) that several replicas can share.
+//
 // It turns answer.Reply values into Block Kit within Slack's limits, and is the only part of krog
 // that knows Slack (github.com/slack-go/slack).
 package bot
