@@ -11,16 +11,21 @@ import (
 	"github.com/krog-advisor/krog/store"
 )
 
-// A vote that reaches the queue before its answer's row (written by another replica, say) waits
-// for it, in place, and is then stored; the writes behind it follow in order.
-func TestVoteWaitsBrieflyForItsAnswer(t *testing.T) {
+// queueOnStore is a feedback queue writing to a new SQLite store, and its count of drops.
+func queueOnStore(t *testing.T) (*store.Store, *storeQueue, *atomic.Int32) {
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "krog.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	var drops atomic.Int32
-	q := newStoreQueue(st, slog.New(slog.DiscardHandler), func() { drops.Add(1) })
+	t.Cleanup(func() { st.Close() })
+	drops := new(atomic.Int32)
+	return st, newStoreQueue(st, slog.New(slog.DiscardHandler), func() { drops.Add(1) }), drops
+}
+
+// A vote that reaches the queue before its answer's row (written by another replica, say) waits
+// for it, in place, and is then stored; the writes behind it follow in order.
+func TestVoteWaitsBrieflyForItsAnswer(t *testing.T) {
+	st, q, drops := queueOnStore(t)
 	now := time.Now()
 	q.put("vote", "late", func(ctx context.Context) error {
 		return st.RecordVote(ctx, store.Vote{AnswerID: "late", Voter: "v", Value: 1, Time: now})
@@ -48,13 +53,7 @@ func TestVoteWaitsBrieflyForItsAnswer(t *testing.T) {
 
 // A vote on an answer that never arrives is given up after storeUnknownWait, and counted.
 func TestVoteOnAnswerThatNeverComesIsDropped(t *testing.T) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "krog.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var drops atomic.Int32
-	q := newStoreQueue(st, slog.New(slog.DiscardHandler), func() { drops.Add(1) })
+	st, q, drops := queueOnStore(t)
 	start := time.Now()
 	q.put("vote", "never", func(ctx context.Context) error {
 		return st.RecordVote(ctx, store.Vote{AnswerID: "never", Voter: "v", Value: 1, Time: start})

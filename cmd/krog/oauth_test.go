@@ -124,9 +124,8 @@ func testInstallFlow(t *testing.T, db string) {
 		return `{"token":"x","team_id":"` + team + `","api_app_id":"A0KROG","type":"event_callback","event_id":"` + id + `","event_time":1700000000,` +
 			`"event":{"type":"app_mention","user":"U1","text":"<@` + bot + `> What is industrial symbiosis?","ts":"` + ts + `","channel":"C1","event_ts":"` + ts + `"}}`
 	}
-	r := &replica{addr: addr}
-	r.post(t, signing, "/slack/events", "application/json", mention("EvA1", "TALFA", "UBOTA", "1700000001.000100"))
-	r.post(t, signing, "/slack/events", "application/json", mention("EvB1", "TBRAVO", "UBOTB", "1700000002.000100"))
+	signedPost(t, addr, signing, "/slack/events", "application/json", mention("EvA1", "TALFA", "UBOTA", "1700000001.000100"))
+	signedPost(t, addr, signing, "/slack/events", "application/json", mention("EvB1", "TBRAVO", "UBOTB", "1700000002.000100"))
 	posts := fake.WaitN(t, 2, "chat.postMessage")
 	byThread := map[string]string{}
 	for _, c := range posts {
@@ -137,12 +136,12 @@ func testInstallFlow(t *testing.T, db string) {
 	}
 	// A slash command from A is answered too.
 	form := url.Values{"command": {"/krog"}, "text": {"Kaj je stranski proizvod?"}, "user_id": {"U2"}, "team_id": {"TALFA"}, "channel_id": {"C1"}, "response_url": {fake.ResponseURL("a-cmd")}}
-	r.post(t, signing, "/slack/commands", "application/x-www-form-urlencoded", form.Encode())
+	signedPost(t, addr, signing, "/slack/commands", "application/x-www-form-urlencoded", form.Encode())
 	if got := fake.WaitN(t, 1, "response_url")[0]; !strings.Contains(got.Text(), "stranski proizvod") {
 		t.Errorf("command in A answered with %q", got.Text())
 	}
 	// A workspace without an installation is acknowledged, logged, not answered.
-	if code := r.post(t, signing, "/slack/events", "application/json", mention("EvX1", "TXRAY", "UBOTX", "1700000003.000100")); code != 200 {
+	if code := signedPost(t, addr, signing, "/slack/events", "application/json", mention("EvX1", "TXRAY", "UBOTX", "1700000003.000100")); code != 200 {
 		t.Errorf("event from an unknown workspace: HTTP %d, want 200", code)
 	}
 	logs.waitForWith(t, "request from a workspace krog is not installed in: not answered", "team", "TXRAY")
@@ -153,12 +152,12 @@ func testInstallFlow(t *testing.T, db string) {
 	}
 
 	// Workspace A removes krog: its token goes; its next mention is not answered.
-	r.post(t, signing, "/slack/events", "application/json", `{"token":"x","team_id":"TALFA","api_app_id":"A0KROG","type":"event_callback","event_id":"EvA2","event_time":1700000010,"event":{"type":"app_uninstalled"}}`)
+	signedPost(t, addr, signing, "/slack/events", "application/json", `{"token":"x","team_id":"TALFA","api_app_id":"A0KROG","type":"event_callback","event_id":"EvA2","event_time":1700000010,"event":{"type":"app_uninstalled"}}`)
 	logs.waitForWith(t, "uninstalled: token deleted", "workspace", "TALFA")
-	r.post(t, signing, "/slack/events", "application/json", mention("EvA3", "TALFA", "UBOTA", "1700000004.000100"))
+	signedPost(t, addr, signing, "/slack/events", "application/json", mention("EvA3", "TALFA", "UBOTA", "1700000004.000100"))
 	logs.waitForWith(t, "request from a workspace krog is not installed in: not answered", "team", "TALFA")
 	// B revokes its tokens.
-	r.post(t, signing, "/slack/events", "application/json", `{"token":"x","team_id":"TBRAVO","api_app_id":"A0KROG","type":"event_callback","event_id":"EvB2","event_time":1700000011,"event":{"type":"tokens_revoked","tokens":{"oauth":[],"bot":["UBOTB"]}}}`)
+	signedPost(t, addr, signing, "/slack/events", "application/json", `{"token":"x","team_id":"TBRAVO","api_app_id":"A0KROG","type":"event_callback","event_id":"EvB2","event_time":1700000011,"event":{"type":"tokens_revoked","tokens":{"oauth":[],"bot":["UBOTB"]}}}`)
 	logs.waitForWith(t, "uninstalled: token deleted", "workspace", "TBRAVO")
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)

@@ -104,7 +104,14 @@ func startReplica(t testing.TB, env map[string]string) *replica {
 // post sends a request signed with secret to the replica and returns its status.
 func (r *replica) post(t testing.TB, secret, path, contentType, body string) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, "http://"+r.addr+path, strings.NewReader(body))
+	return signedPost(t, r.addr, secret, path, contentType, body)
+}
+
+// signedPost sends a request to krog serve at addr, signed with secret as Slack signs, and
+// returns its status.
+func signedPost(t testing.TB, addr, secret, path, contentType, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -247,18 +247,8 @@ func TestServeBothModes(t *testing.T) {
 	fake.WaitAck(t, id)
 	// HTTP mode.
 	body := "command=%2Fkrog&user_id=U2&team_id=" + fakeslack.Team + "&channel_id=C1&text=Kaj+je+stranski+proizvod%3F&response_url=" + fake.ResponseURL("http")
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", signature("s3cret", ts, body))
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("signed command: HTTP %d", resp.StatusCode)
+	if code := signedPost(t, addr, "s3cret", "/slack/commands", "application/x-www-form-urlencoded", body); code != 200 {
+		t.Errorf("signed command: HTTP %d", code)
 	}
 	fake.WaitFor(t, func(c []fakeslack.Call) bool { return len(c) >= 2 }, "response_url")
 	// The answer is counted right after it is delivered.
@@ -439,16 +429,7 @@ func TestServeReloadsKnowledge(t *testing.T) {
 		n++
 		ru := fake.ResponseURL(fmt.Sprintf("q%d", n))
 		body := "command=%2Fkrog&user_id=U1&team_id=" + fakeslack.Team + "&channel_id=C1&text=" + strings.ReplaceAll(q, " ", "+") + "&response_url=" + ru + "&trigger_id=t" + strconv.Itoa(n)
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", signature("s3cret", ts, body))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		signedPost(t, addr, "s3cret", "/slack/commands", "application/x-www-form-urlencoded", body)
 		calls := fake.WaitFor(t, func(c []fakeslack.Call) bool {
 			for _, x := range c {
 				if strings.HasSuffix(x.Path, fmt.Sprintf("/q%d", n)) {
